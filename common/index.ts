@@ -1,0 +1,3 @@
+export { IpdError, formatError } from './errors';
+export type { IpdErrorCode, IpdErrorRecord, IpdErrorContext } from './errors';
+export { pyRepr, pyStr, pyStrRepr } from './python-repr';

@@ -1,0 +1,3 @@
+// Node-only helpers shared by the Node entry points of each folder.
+export { cacheDir } from './cache-dir';
+export { downloadVerified } from './download';
