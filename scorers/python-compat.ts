@@ -1,0 +1,104 @@
+/**
+ * Python 3 `str` and `re` semantics that the official tooling relied on. JS differs in
+ * small ways that change results: `\s` (Python also counts \x1c-\x1f and \x85, not
+ * \uFEFF), `\w`/`\b`/`\d` (Unicode in Python, ASCII in JS), `$` (Python also matches
+ * before a final "\n"), `str.strip()`, `str.split()` and `round()` (ties to even).
+ */
+
+/** The characters for which Python's str.isspace() (and so re's `\s`) is true. */
+const PY_SPACE_CHARS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+
+/** Regex source fragments for patterns compiled with the `u` flag. */
+export const PY_S = `[${PY_SPACE_CHARS}]`;
+export const PY_NOT_S = `[^${PY_SPACE_CHARS}]`;
+/** Python's `\w` on str: letters, numbers (all N categories) and "_". */
+export const PY_W = '[\\p{L}\\p{N}_]';
+export const PY_D = '\\p{Nd}';
+/** Python's `\b` just before a word character (the previous one is not a word character). */
+export const PY_B_BEFORE_WORD = '(?<![\\p{L}\\p{N}_])';
+/** Python's `\b` just after a word character. */
+export const PY_B_AFTER_WORD = '(?![\\p{L}\\p{N}_])';
+/** Python's `$` without MULTILINE: the end, or just before a final "\n". */
+export const PY_END = '(?=\\n?$)';
+
+export function isPySpaceCode(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** First index >= i whose character is not Python whitespace (text.length if none). */
+export function skipPySpace(text: string, i: number): number {
+  const n = text.length;
+  while (i < n && isPySpaceCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+export function pyStrip(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpaceCode(s.charCodeAt(start))) start++;
+  while (end > start && isPySpaceCode(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+export function pyRstrip(s: string): string {
+  let end = s.length;
+  while (end > 0 && isPySpaceCode(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/** str.split() with no argument: runs of whitespace separate, no empty parts. */
+export function pySplitWhitespace(s: string): string[] {
+  const out: string[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isPySpaceCode(s.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isPySpaceCode(s.charCodeAt(i))) i++;
+    out.push(s.slice(start, i));
+  }
+  return out;
+}
+
+const DIGIT_RE = /^\p{Nd}$/u;
+
+/** Python's `\d` (Unicode category Nd) at index i, which may start a surrogate pair. Returns its length in code units, 0 if not a digit. */
+export function pyDigitLength(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c >= 0x30 && c <= 0x39) return 1;
+  if (c < 0x80 || Number.isNaN(c)) return 0;
+  const cp = text.codePointAt(i)!;
+  const len = cp > 0xffff ? 2 : 1;
+  return DIGIT_RE.test(String.fromCodePoint(cp)) ? len : 0;
+}
+
+/**
+ * Python's round(x, ndigits) for floats: the decimal nearest to the exact binary value,
+ * ties to even. A tie at d decimals needs x * 2^(d+1) to be an odd integer, so only
+ * those values need the even rule; all others round like toFixed (exact decimal).
+ */
+export function pyRound(x: number, ndigits: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (Math.abs(x) >= 1e15) return x;
+  const scaled = x * 2 ** (ndigits + 1);
+  if (Number.isInteger(scaled) && Math.abs(scaled % 2) === 1) {
+    const p = 10 ** ndigits;
+    const lower = Math.floor(x * p);
+    const even = lower % 2 === 0 ? lower : lower + 1;
+    return even / p;
+  }
+  return Number(x.toFixed(ndigits));
+}
