@@ -1,0 +1,114 @@
+import type { DecoderIo } from './decoder-io';
+import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, int64Initializer, node, valueInfo, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
+
+/** The extra outputs the engine reads instead of the full logits and the full present.*. */
+export interface LeanIo {
+  /** logits now hold only the last position ([B, 1, V]). */
+  lastLogitsOnly: boolean;
+  /** Greedy next token per row ([B, 1] int64), computed in the graph. */
+  nextToken?: string;
+  /** Per layer: the KV of this step's new positions only ([B, kv, S, hd]). */
+  newKeys: string[];
+  newValues: string[];
+  notes: string[];
+}
+
+const INT64_MAX = '9223372036854775807';
+const PASS_THROUGH = new Set(['Cast', 'Identity', 'Add', 'Mul', 'Div', 'Sub', 'Tanh', 'Softcap']);
+const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'FusedMatMul', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
+
+/**
+ * Rewrites a standard decoder export for lean steps:
+ *  - logits for the last position only (the LM head is most of a prefill's work and the
+ *    full [B, S, V] tensor is gigabytes at batch 16 x 200 tokens);
+ *  - the new positions' KV as extra outputs, so a step never copies the whole present.*
+ *    cache back to JavaScript;
+ *  - an in-graph ArgMax for greedy rows.
+ * present.* stay graph outputs (left unfetched) so ORT optimizes the graph as before.
+ */
+export function rewriteLean(model: ParsedModel, io: DecoderIo): { chunks: Uint8Array[]; lean: LeanIo } {
+  const edits = emptyEdits();
+  const notes: string[] = [];
+  const producers = new Map<string, number>();
+  model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
+  const inits = model.initializerNames;
+
+  let lastLogitsOnly = false;
+  if (io.numLogitsToKeep) {
+    lastLogitsOnly = true;
+    notes.push(`uses the graph's ${io.numLogitsToKeep} input for last-position logits`);
+  } else {
+    const head = findLmHead(model.nodes, producers, inits, io.logits);
+    if (head === undefined) notes.push('LM head not found; logits stay full-sequence');
+    else {
+      const headNode = model.nodes[head];
+      const sliced = 'ipd/last_position_hidden';
+      edits.appendInitializers.push(int64Initializer('ipd/minus_one', [-1]), int64Initializer('ipd/one', [1]));
+      edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
+      edits.insertBefore.set(head, [node('Slice', [headNode.input[0], 'ipd/minus_one', 'ipd/int64_max', 'ipd/one'], [sliced])]);
+      const replaced = { ...headNode, input: [sliced, ...headNode.input.slice(1)] } as NodeProto;
+      edits.replace.set(head, replaced);
+      lastLogitsOnly = true;
+    }
+  }
+
+  // -S: the new positions of this step are the last S of each present tensor.
+  edits.appendInitializers.push(int64Initializer('ipd/axis_one_start', [1]), int64Initializer('ipd/axis_one_end', [2]), int64Initializer('ipd/two', [2]));
+  if (!edits.appendInitializers.some((t) => t.name === 'ipd/int64_max')) edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
+  edits.appendNodes.push(
+    node('Shape', [io.inputIds], ['ipd/input_shape']),
+    node('Slice', ['ipd/input_shape', 'ipd/axis_one_start', 'ipd/axis_one_end'], ['ipd/seq_len']),
+    node('Neg', ['ipd/seq_len'], ['ipd/minus_seq_len']),
+  );
+  const kvElem = io.kvDtype === 'float16' ? ELEM_FLOAT16 : 1;
+  const newKeys: string[] = [];
+  const newValues: string[] = [];
+  io.layers.forEach((l, i) => {
+    for (const [present, list, kind] of [
+      [l.presentKey, newKeys, 'key'],
+      [l.presentValue, newValues, 'value'],
+    ] as const) {
+      const name = `ipd_new.${i}.${kind}`;
+      edits.appendNodes.push(node('Slice', [present, 'ipd/minus_seq_len', 'ipd/int64_max', 'ipd/two'], [name]));
+      edits.appendOutputs.push(valueInfo(name, kvElem, ['batch_size', io.kvHeads ?? 'num_key_value_heads', 'sequence_length', io.headDim ?? 'head_dim']));
+      list.push(name);
+    }
+  });
+
+  let nextToken: string | undefined;
+  if (lastLogitsOnly) {
+    nextToken = 'ipd_next_token';
+    let src = io.logits;
+    if (io.logitsDtype === 'float16') {
+      // ArgMax has no fp16 CPU kernel; the cast is exact.
+      edits.appendNodes.push(node('Cast', [io.logits], ['ipd/logits_f32'], { to: 1 }));
+      src = 'ipd/logits_f32';
+    }
+    edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
+    edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
+  }
+  return { chunks: assembleModel(model, edits), lean: { lastLogitsOnly, nextToken, newKeys, newValues, notes } };
+}
+
+function bigInitializer(name: string, value: string): TensorProto {
+  const t = int64Initializer(name, [0]);
+  new BigInt64Array(t.rawData.buffer, t.rawData.byteOffset, 1)[0] = BigInt(value);
+  return t;
+}
+
+/** Walks back from `logits` through per-position ops to the projection that makes them. */
+function findLmHead(nodes: NodeProto[], producers: Map<string, number>, inits: Set<string>, logits: string): number | undefined {
+  let name = logits;
+  for (let hops = 0; hops < 8; hops++) {
+    const idx = producers.get(name);
+    if (idx === undefined) return undefined;
+    const n = nodes[idx];
+    if (LM_HEAD_OPS.has(n.opType)) return idx;
+    if (!PASS_THROUGH.has(n.opType)) return undefined;
+    // Follow the activation, not a constant scale or bias.
+    const next = n.input.find((i) => i && !inits.has(i) && producers.has(i));
+    if (!next) return undefined;
+    name = next;
+  }
+  return undefined;
+}

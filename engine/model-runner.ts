@@ -1,0 +1,234 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { IpdError } from '../common';
+import type { BatchKvCache } from './batch-kv-cache';
+import type { DecoderIo } from './graph/decoder-io';
+import type { LeanIo } from './graph/lean-graph';
+import { allocKv, type KvArray, type KvShape } from './kv-layout';
+
+type TensorCtor = new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]) => Tensor;
+
+export interface RunnerInit {
+  session: InferenceSession;
+  Tensor: TensorCtor;
+  io: DecoderIo;
+  /** Present when the graph was rewritten for lean steps. */
+  lean?: LeanIo;
+  shape: KvShape;
+  vocabSize: number;
+  padTokenId: number;
+}
+
+/** KV to feed as past for a prefill: per layer [1, kv, length, hd]. */
+export interface PastPrefix {
+  keys: readonly KvArray[];
+  values: readonly KvArray[];
+  length: number;
+}
+
+export interface StepResult {
+  rows: number;
+  /** Greedy next token per row, from the graph's ArgMax (lean graphs). */
+  nextTokens?: BigInt64Array;
+  /** Last-position logits per row, [rows, vocab], when asked for. */
+  logits?: Float32Array;
+  /** This step's KV per layer as [rows, kv, seq, hd]; the new positions start at newOffset. */
+  newKeys: KvArray[];
+  newValues: KvArray[];
+  seq: number;
+  newOffset: number;
+}
+
+const ZERO = BigInt(0);
+const ONE = BigInt(1);
+
+/**
+ * Wraps the ONNX Runtime session: builds feeds from reusable buffers, runs, and hands back
+ * only what the engine reads (next tokens or last logits, and the new KV positions).
+ */
+export class ModelRunner {
+  readonly io: DecoderIo;
+  readonly lean?: LeanIo;
+  readonly shape: KvShape;
+  readonly vocabSize: number;
+  private readonly session: InferenceSession;
+  private readonly Tensor: TensorCtor;
+  private readonly padId: bigint;
+  private ids = new BigInt64Array(0);
+  private mask = new BigInt64Array(0);
+  private positions = new BigInt64Array(0);
+  private readonly emptyKv: KvArray;
+  private pastTensors: Tensor[] = [];
+  private pastVersion = -1;
+  private readonly keepOne: BigInt64Array = BigInt64Array.of(ONE);
+
+  constructor(init: RunnerInit) {
+    this.session = init.session;
+    this.Tensor = init.Tensor;
+    this.io = init.io;
+    this.lean = init.lean;
+    this.shape = init.shape;
+    this.vocabSize = init.vocabSize;
+    this.padId = BigInt(init.padTokenId);
+    this.emptyKv = allocKv(init.shape.dtype, 0);
+  }
+
+  private grow(n: number): void {
+    if (this.ids.length < n) this.ids = new BigInt64Array(n * 2);
+    if (this.positions.length < n) this.positions = new BigInt64Array(n * 2);
+  }
+
+  private growMask(n: number): void {
+    if (this.mask.length < n) this.mask = new BigInt64Array(n * 2);
+  }
+
+  private tensor(type: 'int64', data: BigInt64Array, dims: number[]): Tensor;
+  private tensor(type: 'float32' | 'float16', data: KvArray, dims: number[]): Tensor;
+  private tensor(type: 'int64' | 'float32' | 'float16', data: BigInt64Array | KvArray, dims: number[]): Tensor {
+    return new this.Tensor(type, data as never, dims);
+  }
+
+  /**
+   * Prefills left-padded prompt suffixes on top of an optional shared prefix. Row i's
+   * tokens sit at positions prefix.length + j; padding is masked out.
+   */
+  async prefill(rows: readonly (readonly number[])[], prefix: PastPrefix | undefined, wantLogits: boolean): Promise<StepResult> {
+    const b = rows.length;
+    const S = Math.max(...rows.map((r) => r.length));
+    const P = prefix?.length ?? 0;
+    const T = P + S;
+    this.grow(b * S);
+    this.growMask(b * T);
+    for (let i = 0; i < b; i++) {
+      const row = rows[i];
+      const pad = S - row.length;
+      for (let j = 0; j < S; j++) {
+        const k = i * S + j;
+        if (j < pad) {
+          this.ids[k] = this.padId;
+          this.positions[k] = ONE;
+        } else {
+          this.ids[k] = BigInt(row[j - pad]);
+          this.positions[k] = BigInt(P + j - pad);
+        }
+      }
+      for (let t = 0; t < T; t++) this.mask[i * T + t] = t < P || t >= P + pad ? ONE : ZERO;
+    }
+    const feeds: Record<string, Tensor> = {
+      [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, b * S), [b, S]),
+    };
+    if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, b * T), [b, T]);
+    if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, b * S), [b, S]);
+    const { kvHeads, headDim, dtype } = this.shape;
+    this.io.layers.forEach((l, i) => {
+      const k = prefix ? expandRows(prefix.keys[i], b) : this.emptyKv;
+      const v = prefix ? expandRows(prefix.values[i], b) : this.emptyKv;
+      feeds[l.pastKey] = this.tensor(dtype, k, [b, kvHeads, P, headDim]);
+      feeds[l.pastValue] = this.tensor(dtype, v, [b, kvHeads, P, headDim]);
+    });
+    return this.run(feeds, b, S, wantLogits, P);
+  }
+
+  /** One decode step for every row of the batch cache; tokens[r] is row r's newest token. */
+  async decode(cache: BatchKvCache, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
+    const B = cache.numRows;
+    const C = cache.capacity;
+    const T = C + 1;
+    this.grow(B);
+    this.growMask(B * T);
+    for (let r = 0; r < B; r++) {
+      const len = cache.lengths[r];
+      this.ids[r] = BigInt(tokens[r]);
+      this.positions[r] = BigInt(len);
+      const base = r * T;
+      // Valid slots, then masked free slots, then the new token (last column).
+      this.mask.fill(ONE, base, base + len);
+      this.mask.fill(ZERO, base + len, base + C);
+      this.mask[base + C] = ONE;
+    }
+    const feeds: Record<string, Tensor> = {
+      [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, B), [B, 1]),
+    };
+    if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
+    if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
+    if (this.pastVersion !== cache.layoutVersion) {
+      const { kvHeads, headDim, dtype } = this.shape;
+      this.pastTensors = this.io.layers.flatMap((_, i) => [
+        this.tensor(dtype, cache.key(i), [B, kvHeads, C, headDim]),
+        this.tensor(dtype, cache.value(i), [B, kvHeads, C, headDim]),
+      ]);
+      this.pastVersion = cache.layoutVersion;
+    }
+    this.io.layers.forEach((l, i) => {
+      feeds[l.pastKey] = this.pastTensors[2 * i];
+      feeds[l.pastValue] = this.pastTensors[2 * i + 1];
+    });
+    return this.run(feeds, B, 1, wantLogits, C);
+  }
+
+  private async run(feeds: Record<string, Tensor>, rows: number, seq: number, wantLogits: boolean, pastLen: number): Promise<StepResult> {
+    if (this.io.numLogitsToKeep) feeds[this.io.numLogitsToKeep] = this.tensor('int64', this.keepOne, []);
+    const fetch: string[] = [];
+    const lean = this.lean;
+    if (lean?.nextToken && !wantLogits) fetch.push(lean.nextToken);
+    else fetch.push(this.io.logits);
+    if (lean) fetch.push(...lean.newKeys, ...lean.newValues);
+    else for (const l of this.io.layers) fetch.push(l.presentKey, l.presentValue);
+    let out: InferenceSession.ReturnType;
+    try {
+      out = await this.session.run(feeds, fetch);
+    } catch (err) {
+      throw new IpdError('GENERATION_FAILED', `onnxruntime failed on a step of ${rows} row(s) x ${seq} token(s) (past ${pastLen}): ${(err as Error).message}`, { cause: err });
+    }
+    const result: StepResult = {
+      rows,
+      newKeys: [],
+      newValues: [],
+      seq: lean ? seq : pastLen + seq,
+      newOffset: lean ? 0 : pastLen,
+    };
+    if (lean?.nextToken && !wantLogits) result.nextTokens = out[lean.nextToken].data as BigInt64Array;
+    else result.logits = lastPositionLogits(out[this.io.logits], rows, this.vocabSize);
+    if (lean) {
+      result.newKeys = lean.newKeys.map((n) => out[n].data as KvArray);
+      result.newValues = lean.newValues.map((n) => out[n].data as KvArray);
+    } else {
+      result.newKeys = this.io.layers.map((l) => out[l.presentKey].data as KvArray);
+      result.newValues = this.io.layers.map((l) => out[l.presentValue].data as KvArray);
+    }
+    return result;
+  }
+}
+
+/** [1, ...] -> [b, ...] by repetition (b = 1 returns the data itself). */
+function expandRows(data: KvArray, b: number): KvArray {
+  if (b === 1) return data;
+  const out = allocKv(data instanceof Uint16Array ? 'float16' : 'float32', data.length * b);
+  for (let i = 0; i < b; i++) (out as Float32Array).set(data as Float32Array, i * data.length);
+  return out;
+}
+
+/** Logits of the last position of each row as float32 [rows, vocab], whatever the graph's layout. */
+export function lastPositionLogits(t: Tensor, rows: number, vocab: number): Float32Array {
+  const data = t.data as Float32Array | Uint16Array;
+  const seq = data.length / (rows * vocab);
+  // Already [rows, 1, vocab] in float32: the binding handed us a fresh array we can keep.
+  if (seq === 1 && data instanceof Float32Array) return data;
+  const out = new Float32Array(rows * vocab);
+  for (let r = 0; r < rows; r++) {
+    const start = (r * seq + seq - 1) * vocab;
+    if (data instanceof Uint16Array) for (let v = 0; v < vocab; v++) out[r * vocab + v] = fp16ToFloat(data[start + v]);
+    else out.set(data.subarray(start, start + vocab), r * vocab);
+  }
+  return out;
+}
+
+const F16_BUF = new DataView(new ArrayBuffer(4));
+export function fp16ToFloat(h: number): number {
+  const s = (h & 0x8000) << 16;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return (s ? -1 : 1) * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s ? -Infinity : Infinity;
+  F16_BUF.setUint32(0, s | ((e + 112) << 23) | (m << 13));
+  return F16_BUF.getFloat32(0);
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { IpdError } from '../../common';
+import { cacheDir } from '../../common/node';
+import { inspectDecoder, type DecoderIo } from '../graph/decoder-io';
+import { rewriteLean, type LeanIo } from '../graph/lean-graph';
+import { parseModel } from '../graph/onnx-model';
+
+/** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
+const LEAN_VERSION = 3;
+
+export interface PreparedGraph {
+  /** The graph file to load (the lean rewrite, or the original when lean is off). */
+  path: string;
+  io: DecoderIo;
+  lean?: LeanIo;
+}
+
+async function readModelBytes(onnxPath: string): Promise<Uint8Array> {
+  try {
+    return await readFile(onnxPath);
+  } catch (err) {
+    throw new IpdError('MODEL_NOT_FOUND', `cannot read ${onnxPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: onnxPath, cause: err });
+  }
+}
+
+function parseOrFail(bytes: Uint8Array, onnxPath: string) {
+  try {
+    return parseModel(bytes);
+  } catch (err) {
+    throw new IpdError('MODEL_INVALID', `${onnxPath} is not a readable ONNX model: ${(err as Error).message}`, {
+      file: onnxPath,
+      hint: 'the file may be truncated; download it again',
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Returns the graph the engine loads. With `lean`, the export is rewritten once
+ * (last-position logits, new-KV outputs, in-graph ArgMax) and cached under
+ * $XDG_CACHE_HOME/ipdialog/lean/, external weight files linked beside it.
+ */
+export async function prepareGraph(onnxPath: string, externalData: readonly string[], lean: boolean): Promise<PreparedGraph> {
+  const real = await realpath(onnxPath).catch(() => onnxPath);
+  const st = await stat(real).catch(() => undefined);
+  if (!st) throw new IpdError('MODEL_NOT_FOUND', `missing ONNX graph ${onnxPath}`, { file: onnxPath });
+  const key = createHash('sha1').update(`${real}\0${st.size}\0${st.mtimeMs}\0${LEAN_VERSION}\0${lean}`).digest('hex').slice(0, 16);
+  const dir = cacheDir('lean', key);
+  const metaFile = path.join(dir, 'lean.json');
+  const leanFile = path.join(dir, path.basename(onnxPath));
+  if (existsSync(metaFile)) {
+    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { io: DecoderIo; lean?: LeanIo };
+    if (!meta.lean) return { path: onnxPath, io: meta.io };
+    if (existsSync(leanFile)) return { path: leanFile, io: meta.io, lean: meta.lean };
+  }
+  const bytes = await readModelBytes(onnxPath);
+  const model = parseOrFail(bytes, onnxPath);
+  const io = inspectDecoder(model, onnxPath);
+  await mkdir(dir, { recursive: true });
+  if (!lean || model.opsetVersion < 10) {
+    await writeFile(metaFile, JSON.stringify({ io }));
+    return { path: onnxPath, io };
+  }
+  const { chunks, lean: leanIo } = rewriteLean(model, io);
+  const tmp = `${leanFile}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    for (const c of chunks) await fh.write(c);
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, leanFile);
+  // External weights are referenced by file name relative to the graph: link them in.
+  for (const f of externalData) {
+    const link = path.join(dir, path.basename(f));
+    await rm(link, { force: true });
+    await symlink(await realpath(f), link);
+  }
+  await writeFile(metaFile, JSON.stringify({ io, lean: leanIo }));
+  return { path: leanFile, io, lean: leanIo };
+}

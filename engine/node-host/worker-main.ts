@@ -1,0 +1,43 @@
+import { parentPort } from 'node:worker_threads';
+import { IpdError } from '../../common';
+import { CoreLoop } from '../core-loop';
+import { loadCore } from './load-core';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+let loop: CoreLoop | undefined;
+
+port.on('message', (msg: ToWorker) => {
+  void handle(msg).catch((err) => post({ kind: 'error', id: msg.id, payload: IpdError.from(err).toRecord() }));
+});
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.kind) {
+    case 'init': {
+      const loaded = await loadCore(msg.payload.model, msg.payload.options);
+      loop = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes }, () => loaded.session.release());
+      loop.onOutputs((outs) => post({ kind: 'outputs', payload: outs }));
+      post({ kind: 'ready', id: msg.id, payload: loop.info });
+      return;
+    }
+    case 'add':
+      requireLoop().add(msg.payload);
+      return;
+    case 'abort':
+      requireLoop().abort(msg.payload);
+      return;
+    case 'stats':
+      post({ kind: 'stats', id: msg.id, payload: await requireLoop().stats() });
+      return;
+    case 'dispose':
+      await loop?.dispose();
+      post({ kind: 'disposed', id: msg.id });
+      return;
+  }
+}
+
+function requireLoop(): CoreLoop {
+  if (!loop) throw new IpdError('INTERNAL', 'engine worker used before init');
+  return loop;
+}
