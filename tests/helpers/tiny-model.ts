@@ -1,0 +1,119 @@
+// Generated tiny models for tests: built once under the repo's ignored .cache/models/ and reused
+// by every test file and vitest worker.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { createTinyModel, tinyModelName, type TinyModelOptions } from '../../models/tiny';
+
+export const TINY_MODEL_CACHE = path.resolve(__dirname, '../../.cache/models');
+
+const pending = new Map<string, Promise<string>>();
+
+/** Short hash of the factory's sources: a changed factory gets fresh folders, never stale ones. */
+const FACTORY_FINGERPRINT = (() => {
+  const dir = path.resolve(__dirname, '../../models/tiny');
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
+  return h.digest('hex').slice(0, 10);
+})();
+
+/**
+ * The folder of a generated model for these options. Generation writes into a private temp
+ * folder and renames it into place, so racing workers never see a half-written model: the
+ * loser of the rename deletes its copy and uses the winner's (the bytes are identical).
+ */
+export function ensureTinyModel(opts: TinyModelOptions = {}): Promise<string> {
+  const name = `${tinyModelName(opts)}-f${FACTORY_FINGERPRINT}`;
+  let p = pending.get(name);
+  if (!p) {
+    p = build(name, opts);
+    pending.set(name, p);
+  }
+  return p;
+}
+
+async function build(name: string, opts: TinyModelOptions): Promise<string> {
+  const dir = path.join(TINY_MODEL_CACHE, name);
+  if (existsSync(dir)) return dir;
+  await mkdir(TINY_MODEL_CACHE, { recursive: true });
+  await removeStale(name);
+  const tmp = path.join(TINY_MODEL_CACHE, `.tmp-${name}-${process.pid}-${Date.now()}`);
+  try {
+    await createTinyModel({ ...opts, out: tmp });
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    // Another worker renamed its copy into place first.
+    if (existsSync(dir) && ['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) return dir;
+    throw err;
+  }
+  return dir;
+}
+
+/** Folders of the same options built by an older factory (a different fingerprint). */
+async function removeStale(name: string): Promise<void> {
+  const base = name.slice(0, name.lastIndexOf('-f'));
+  for (const entry of await readdir(TINY_MODEL_CACHE)) {
+    if (entry !== name && entry.startsWith(`${base}-f`) && /^[0-9a-f]{10}$/.test(entry.slice(base.length + 2))) {
+      await rm(path.join(TINY_MODEL_CACHE, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+export interface DecoderFeedsInput {
+  inputIds: number[][];
+  attentionMask: number[][];
+  positionIds?: number[][];
+  /** present.* outputs of the previous step; omitted: empty past tensors */
+  past?: Record<string, ort.Tensor>;
+  numLogitsToKeep?: number;
+}
+
+/** Feeds for a decoder session, taking every name, dtype and KV shape from the session itself. */
+export function decoderFeeds(session: ort.InferenceSession, input: DecoderFeedsInput): Record<string, ort.Tensor> {
+  const B = input.inputIds.length;
+  const i64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0].length]);
+  const feeds: Record<string, ort.Tensor> = { input_ids: i64(input.inputIds), attention_mask: i64(input.attentionMask) };
+  for (const meta of session.inputMetadata) {
+    if (!meta.isTensor) continue;
+    if (meta.name === 'position_ids') {
+      if (!input.positionIds) throw new Error('decoderFeeds: the graph takes position_ids');
+      feeds.position_ids = i64(input.positionIds);
+    } else if (meta.name === 'num_logits_to_keep') {
+      feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.of(BigInt(input.numLogitsToKeep ?? 0)), []);
+    } else if (meta.name.startsWith('past_key_values.')) {
+      const present = input.past?.[meta.name.replace('past_key_values.', 'present.')];
+      const [, heads, , headDim] = meta.shape as [string, number, string, number];
+      feeds[meta.name] = present ?? new ort.Tensor(meta.type as 'float32', meta.type === 'float16' ? new Uint16Array(0) : new Float32Array(0), [B, heads, 0, headDim]);
+    }
+  }
+  return feeds;
+}
+
+/** Logits of any float dtype as float32. */
+export function logitsAsFloat32(t: ort.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type !== 'float16') throw new Error(`unexpected logits type ${t.type}`);
+  const bits = t.data as Uint16Array;
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    const sign = h & 0x8000 ? -1 : 1;
+    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 0x1f ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= max)) max = d; // NaN sticks
+  }
+  return max;
+}
