@@ -9,7 +9,7 @@
  * then the lazy group), in time linear in the input. Never throws.
  */
 import type { AttributeField } from '../pathways';
-import { pyDigitLength, pyStrip, skipPySpace } from './python-compat';
+import { pyDigitLength, pyIgnoreCaseSource, pyStrip, skipPySpace } from './python-compat';
 
 /** Which rule produced a field, named after the official pattern. */
 export type ExtractRule =
@@ -44,19 +44,8 @@ function literal(prefix: string): PrefixFinder {
   };
 }
 
-/** Letters as Python's IGNORECASE matches them (it also folds ı/İ to i, ſ to s, K to k). */
-const CASE_CLASS: Record<string, string> = { i: '[iI\\u0130\\u0131]', s: '[sS\\u017f]', k: '[kK\\u212a]' };
-
 function ignoreCase(prefix: string): PrefixFinder {
-  const source = [...prefix]
-    .map((ch) => {
-      const lower = ch.toLowerCase();
-      if (CASE_CLASS[lower]) return CASE_CLASS[lower];
-      if (/[a-z]/.test(lower)) return `[${lower}${lower.toUpperCase()}]`;
-      return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  const re = new RegExp(source, 'gu');
+  const re = new RegExp(pyIgnoreCaseSource(prefix), 'gu');
   return (text, from) => {
     re.lastIndex = from;
     const m = re.exec(text);

@@ -73,6 +73,21 @@ export function pySplitWhitespace(s: string): string[] {
   return out;
 }
 
+/** Letters as Python's IGNORECASE matches them: it also folds ı/İ to i, ſ to s and K to k. */
+const IGNORE_CASE_CLASS: Readonly<Record<string, string>> = { i: '[iI\\u0130\\u0131]', s: '[sS\\u017f]', k: '[kK\\u212a]' };
+
+/** Regex source matching `literal` as Python's re.IGNORECASE does (ASCII letters only need it here). */
+export function pyIgnoreCaseSource(literal: string): string {
+  return [...literal]
+    .map((ch) => {
+      const lower = ch.toLowerCase();
+      if (IGNORE_CASE_CLASS[lower]) return IGNORE_CASE_CLASS[lower];
+      if (/^[a-z]$/.test(lower)) return `[${lower}${lower.toUpperCase()}]`;
+      return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+}
+
 const DIGIT_RE = /^\p{Nd}$/u;
 
 /** Python's `\d` (Unicode category Nd) at index i, which may start a surrogate pair. Returns its length in code units, 0 if not a digit. */
