@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: chromium (browser tests, WebGPU through its
-# SwiftShader Vulkan driver). Idempotent; needs root (or sudo) only when something is missing.
+# Debian packages the test suite needs: chromium (browser tests; its SwiftShader Vulkan
+# driver gives a software WebGPU adapter) and libvulkan1 (the Vulkan loader that
+# onnxruntime-node's WebGPU provider opens). Idempotent; needs root or sudo only when
+# something is missing.
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-[ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || need+=(chromium)
+command -v chromium >/dev/null 2>&1 && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || need+=(chromium)
+ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' || need+=(libvulkan1)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system dependencies present"
   exit 0
@@ -13,5 +15,5 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || echo "apt-get update failed; trying with the existing package lists" >&2
-$SUDO apt-get install -y -qq chromium >/dev/null
-echo "installed: chromium"
+$SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+echo "installed: ${need[*]}"

@@ -1,0 +1,57 @@
+import { Option, type Command } from 'commander';
+import { parseDtype, type Dtype } from '../../models';
+import type { BackendConfig } from '../backends';
+import { positiveInt } from './options';
+
+export interface ModelFlags {
+  model?: string;
+  backend: 'ort' | 'openai';
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  dtype: Dtype | 'auto';
+  threads?: number;
+  maxBatch?: number;
+  lean: boolean;
+  prefixCacheMb?: number;
+  offline?: boolean;
+  baseUrl?: string;
+  apiKey?: string;
+  concurrency?: number;
+}
+
+/** The model/backend flags shared by run, generate, judge, datagen and serve. */
+export function addModelOptions(cmd: Command, { modelRequired = false, prefix = '' } = {}): Command {
+  const p = prefix ? `${prefix}-` : '';
+  return cmd
+    .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout) or Hugging Face id').makeOptionMandatory(modelRequired))
+    .addOption(new Option('--backend <name>', 'ort: in-process engine; openai: an OpenAI-compatible server').choices(['ort', 'openai']).default('ort'))
+    .addOption(new Option('--device <name>', 'execution provider for the in-process engine').choices(['auto', 'cpu', 'cuda', 'webgpu']).default('cpu'))
+    .option('--dtype <dtype>', 'weights: auto, fp32, fp16, q8, q4, q4f16 (picks onnx/model_<suffix>.onnx)', parseDtype, 'auto')
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt('--threads'))
+    .option('--max-batch <n>', 'most requests decoding together (default: the engine chooses)', positiveInt('--max-batch'))
+    .option('--no-lean', 'run the ONNX graph as exported (full logits, full KV copies); for comparisons')
+    .option('--prefix-cache-mb <n>', 'memory for reusable prompt-prefix KV (0 disables)', (v: string) => Number(v))
+    .option('--offline', 'never touch the network; hub models must be in the cache')
+    .option('--base-url <url>', 'with --backend openai: the server, e.g. http://127.0.0.1:8000/v1')
+    .option('--api-key <key>', 'with --backend openai: bearer token')
+    .option('--concurrency <n>', 'with --backend openai: requests in flight', positiveInt('--concurrency'));
+}
+
+export function backendConfig(flags: ModelFlags, extra: Partial<BackendConfig> = {}): BackendConfig {
+  return {
+    backend: flags.backend,
+    model: flags.model,
+    dtype: flags.dtype,
+    offline: flags.offline,
+    baseUrl: flags.baseUrl,
+    apiKey: flags.apiKey,
+    concurrency: flags.concurrency,
+    engine: {
+      device: flags.device,
+      threads: flags.threads,
+      maxBatch: flags.maxBatch,
+      lean: flags.lean,
+      prefixCacheBytes: flags.prefixCacheMb === undefined ? undefined : flags.prefixCacheMb * 1024 * 1024,
+    },
+    ...extra,
+  };
+}
