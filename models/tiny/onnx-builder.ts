@@ -4,7 +4,7 @@ import onnxProto from 'onnx-proto';
 
 export const { onnx } = onnxProto;
 export type TensorProto = onnxProto.onnx.ITensorProto;
-type NodeProto = onnxProto.onnx.INodeProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 

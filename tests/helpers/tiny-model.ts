@@ -4,16 +4,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { createTinyModel, tinyModelName, type TinyModelOptions } from '../../models/tiny';
+import { createTinyModel, positionIdsFromMask, tinyModelName, type TinyModelOptions } from '../../models/tiny';
 
-export const TINY_MODEL_CACHE = path.resolve(__dirname, '../../.cache/models');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const TINY_MODEL_CACHE = path.resolve(HERE, '../../.cache/models');
 
 const pending = new Map<string, Promise<string>>();
 
 /** Short hash of the factory's sources: a changed factory gets fresh folders, never stale ones. */
 const FACTORY_FINGERPRINT = (() => {
-  const dir = path.resolve(__dirname, '../../models/tiny');
+  const dir = path.resolve(HERE, '../../models/tiny');
   const h = createHash('sha256');
   for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
   return h.digest('hex').slice(0, 10);
@@ -116,4 +118,36 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     if (!(d <= max)) max = d; // NaN sticks
   }
   return max;
+}
+
+export interface PaddedBatch {
+  inputIds: number[][];
+  attentionMask: number[][];
+  positionIds: number[][];
+}
+
+/** Left-pads prompts into one batch; positions as HF/transformers.js make them (pads at 1). */
+export function leftPadBatch(prompts: number[][], pad: number): PaddedBatch {
+  const S = Math.max(...prompts.map((p) => p.length));
+  const inputIds = prompts.map((p) => [...Array(S - p.length).fill(pad), ...p]);
+  const attentionMask = prompts.map((p) => [...Array(S - p.length).fill(0), ...p.map(() => 1)]);
+  return { inputIds, attentionMask, positionIds: attentionMask.map(positionIdsFromMask) };
+}
+
+/** Largest |a - b| over the positions whose mask is 1 ([batch, seq, vocab] arrays). */
+export function maxAbsDiffAtTokens(a: Float32Array, b: Float32Array, mask: number[][], vocab: number): number {
+  let max = 0;
+  const S = mask[0].length;
+  mask.forEach((row, bi) =>
+    row.forEach((m, s) => {
+      if (m === 1) max = Math.max(max, maxAbsDiff(a.subarray((bi * S + s) * vocab, (bi * S + s + 1) * vocab), b.subarray((bi * S + s) * vocab, (bi * S + s + 1) * vocab)));
+    }),
+  );
+  return max;
+}
+
+export function argmax(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (a[offset + i] > a[offset + best]) best = i;
+  return best;
 }

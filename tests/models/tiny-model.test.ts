@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTinyModel, positionIdsFromMask, readTinyWeights, referenceForward, type TinyArchitecture, type TinyWeights } from '../../models/tiny';
-import { decoderFeeds, ensureTinyModel, logitsAsFloat32, maxAbsDiff } from '../helpers/tiny-model';
+import { createTinyModel, readTinyWeights, referenceForward, type TinyArchitecture, type TinyWeights } from '../../models/tiny';
+import { argmax, decoderFeeds, ensureTinyModel, leftPadBatch, logitsAsFloat32, maxAbsDiff, maxAbsDiffAtTokens } from '../helpers/tiny-model';
 
 const PAD = 128004;
 const BOS = 128000;
@@ -13,32 +13,6 @@ const PROMPTS = [
   [BOS, 791, 4062, 14198, 39935, 35308, 927, 279],
   [BOS, 9906, 11, 1917],
 ];
-
-function leftPad(prompts: number[][], pad: number): { inputIds: number[][]; attentionMask: number[][]; positionIds: number[][] } {
-  const S = Math.max(...prompts.map((p) => p.length));
-  const inputIds = prompts.map((p) => [...Array(S - p.length).fill(pad), ...p]);
-  const attentionMask = prompts.map((p) => [...Array(S - p.length).fill(0), ...p.map(() => 1)]);
-  return { inputIds, attentionMask, positionIds: attentionMask.map(positionIdsFromMask) };
-}
-
-function maxAbsDiffAtTokens(a: Float32Array, b: Float32Array, mask: number[][], vocab: number): number {
-  let max = 0;
-  const S = mask[0].length;
-  mask.forEach((row, bi) =>
-    row.forEach((m, s) => {
-      if (m === 0) return;
-      const base = (bi * S + s) * vocab;
-      for (let v = 0; v < vocab; v++) max = Math.max(max, Math.abs(a[base + v] - b[base + v]));
-    }),
-  );
-  return max;
-}
-
-function argmax(a: Float32Array, offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (a[offset + i] > a[offset + best]) best = i;
-  return best;
-}
 
 describe('tiny model (test preset, fp32)', () => {
   let dir: string;
@@ -90,7 +64,7 @@ describe('tiny model (test preset, fp32)', () => {
   });
 
   it('computes a Llama: onnxruntime logits equal the TypeScript reference on a left-padded batch', async () => {
-    const batch = leftPad(PROMPTS, PAD);
+    const batch = leftPadBatch(PROMPTS, PAD);
     const out = await session.run(decoderFeeds(session, batch));
     const logits = logitsAsFloat32(out.logits);
     expect(out.logits.dims).toEqual([2, 8, arch.vocabSize]);
@@ -102,7 +76,7 @@ describe('tiny model (test preset, fp32)', () => {
   });
 
   it('gives the same logits through the KV cache: prefill then one decode step', async () => {
-    const prefill = leftPad(PROMPTS, PAD);
+    const prefill = leftPadBatch(PROMPTS, PAD);
     const first = await session.run(decoderFeeds(session, prefill));
     const S = prefill.inputIds[0].length;
     const V = arch.vocabSize;
