@@ -36,7 +36,12 @@ export class EngineCore {
     private readonly runner: ModelRunner,
     private readonly config: EngineCoreConfig,
   ) {
-    const schedulerConfig = { ...DEFAULT_SCHEDULER_CONFIG, ...stripUndefined(config) };
+    const schedulerConfig: SchedulerConfig = {
+      maxBatch: config.maxBatch ?? DEFAULT_SCHEDULER_CONFIG.maxBatch,
+      maxPrefillTokens: config.maxPrefillTokens ?? DEFAULT_SCHEDULER_CONFIG.maxPrefillTokens,
+      minSharedPrefix: config.minSharedPrefix ?? DEFAULT_SCHEDULER_CONFIG.minSharedPrefix,
+      lengthRatio: config.lengthRatio ?? DEFAULT_SCHEDULER_CONFIG.lengthRatio,
+    };
     const bytes = config.prefixCacheBytes ?? 512 * 1024 * 1024;
     this.prefixCache = bytes > 0 ? new PrefixCache(runner.shape, bytes) : undefined;
     this.scheduler = new Scheduler(schedulerConfig, this.prefixCache);
@@ -259,8 +264,4 @@ export class EngineCore {
     }
     this.rowRequests.length = last;
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

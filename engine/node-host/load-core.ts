@@ -15,6 +15,9 @@ export interface CoreOptions {
   lean?: boolean;
   maxBatch?: number;
   maxPrefillTokens?: number;
+  /** Prompts in one prefill group stay within this length ratio (large = any lengths together). */
+  lengthRatio?: number;
+  minSharedPrefix?: number;
   /** Bytes of prompt-prefix KV kept for reuse; 0 turns prefix reuse off. */
   prefixCacheBytes?: number;
 }
@@ -69,6 +72,8 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
     maxContext: config.maxPositionEmbeddings,
     maxBatch: opts.maxBatch,
     maxPrefillTokens: opts.maxPrefillTokens,
+    lengthRatio: opts.lengthRatio,
+    minSharedPrefix: opts.minSharedPrefix,
     prefixCacheBytes: opts.prefixCacheBytes,
   };
   return { core: new EngineCore(runner, coreConfig), device, lean: Boolean(graph.lean), notes: graph.lean?.notes ?? [], session };

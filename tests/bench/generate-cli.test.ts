@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTokenizer } from '../../models';
+import { runCli } from '../helpers/cli';
+import { ensureTinyModel } from '../helpers/tiny-model';
+import { loadTransformersReference } from '../helpers/transformers-reference';
+
+let modelDir: string;
+let dir: string;
+
+beforeAll(async () => {
+  modelDir = await ensureTinyModel({ preset: 'test' });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'ipd-gen-'));
+});
+
+const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+describe('ipdialog generate', () => {
+  it('writes one line per input in input order, equal to transformers.js greedy, and resumes', async () => {
+    const input = path.join(dir, 'in.jsonl');
+    const rows = [
+      { id: 'a', prompt: 'The capital of France is' },
+      { id: 2, messages: [{ role: 'user', content: 'What is 2+2?' }], max_new_tokens: 4 },
+      { id: 'c', prompt: 'Once upon a time there was a small village by the sea where' },
+    ];
+    writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const out = path.join(dir, 'out.jsonl');
+    const res = runCli(['generate', '--model', modelDir, '--input', input, '--out', out, '--raw', '--max-new-tokens', '8', '--threads', '2']);
+    expect(res.status, res.stderr).toBe(0);
+    const got = lines(out);
+    expect(got.map((g) => g.id)).toEqual(['a', 2, 'c']);
+    for (const g of got) expect(Object.keys(g)).toEqual(['id', 'text', 'token_ids', 'prompt_tokens', 'finish_reason']);
+    expect(got[1].token_ids).toHaveLength(4);
+
+    const tok = await loadTokenizer(modelDir);
+    const ref = await loadTransformersReference(modelDir);
+    try {
+      expect(got[0].token_ids).toEqual(await ref.generate(tok.encode(rows[0].prompt!), 8));
+      expect(got[0].prompt_tokens).toBe(tok.encode(rows[0].prompt!).length);
+      const chatIds = tok.encodeChat(rows[1].messages!.map((m) => ({ role: 'user' as const, content: m.content })));
+      expect(got[1].token_ids).toEqual(await ref.generate(chatIds, 4));
+    } finally {
+      await ref.dispose();
+    }
+
+    // A torn last line (a crash mid-write) is redone; finished lines are kept, not repeated.
+    const text = readFileSync(out, 'utf8').split('\n');
+    writeFileSync(out, `${text[0]}\n${text[1].slice(0, 20)}`);
+    const again = runCli(['generate', '--model', modelDir, '--input', input, '--out', out, '--raw', '--max-new-tokens', '8', '--threads', '2']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/wrote 2 completion\(s\).*\(1 already there\)/);
+    expect(lines(out)).toEqual(got);
+  });
+});
