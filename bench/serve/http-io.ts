@@ -1,0 +1,62 @@
+// Reading JSON bodies and writing JSON or server-sent-event responses on node:http.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IpdError } from '../../common';
+import type { ApiFailure } from './errors';
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The request body as JSON. Requires `Content-Type: application/json`: a browser page can
+ * send text/plain POSTs to a loopback server without a CORS preflight, a JSON content type
+ * cannot be sent that way (FastAPI, and so vLLM, refuse other types for the same reason).
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new IpdError('INPUT_INVALID', `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'})`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new IpdError('INPUT_INVALID', `request body larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new IpdError('INPUT_INVALID', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendFailure(res: ServerResponse, f: ApiFailure, headers: Record<string, string> = {}): void {
+  sendJson(res, f.status, f.body, headers);
+}
+
+/** A `text/event-stream` response: one `data: <json>` event per chunk, then `data: [DONE]`. */
+export class SseStream {
+  constructor(private readonly res: ServerResponse) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    // Send headers now: clients wait for them before they start reading events.
+    res.flushHeaders();
+  }
+
+  send(data: unknown): void {
+    if (!this.res.writableEnded) this.res.write(`data: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Ends the stream; an error becomes one `{error: ...}` event, which OpenAI clients raise. */
+  end(failure?: ApiFailure): void {
+    if (this.res.writableEnded) return;
+    if (failure) this.send(failure.body);
+    this.res.end('data: [DONE]\n\n');
+  }
+}
