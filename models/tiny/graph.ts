@@ -75,22 +75,20 @@ export function buildDecoderGraph(opts: ResolvedTinyModelOptions, dtype: TinyDty
 }
 
 /**
- * The LM head. Tied float graphs multiply by the embedding initializer itself (Gemm with
- * transB) so the largest matrix is stored once; q4 graphs quantize the head like any linear.
+ * The LM head. A tied float graph multiplies by a Transpose node of the embedding initializer,
+ * exactly what Optimum's tied-weight deduplication (_deduplicate_gather_matmul) leaves in real
+ * exports: one copy on disk, the LM head still a MatMul. q4 graphs quantize the head like any
+ * linear layer (the embedding lookup stays float).
  */
 function lmHead(c: GraphContext, x: string, embed: string): void {
   const { g, arch } = c;
   const spec: LinearSpec = { name: 'lm_head', inFeatures: arch.hiddenSize, outFeatures: arch.vocabSize, bias: false };
   if (!arch.tieWordEmbeddings) {
     c.linear(x, spec, { output: 'logits' });
-    return;
-  }
-  if (c.quantized) {
+  } else if (c.quantized) {
     c.linear(x, spec, { source: c.weight('model.embed_tokens.weight'), output: 'logits' });
-    return;
+  } else {
+    const transposed = g.op('Transpose', [embed], { perm: [1, 0] }, { name: '/lm_head/Transpose_tied', output: `${embed}_transposed` });
+    g.op('MatMul', [x, transposed], {}, { name: '/lm_head/MatMul', output: 'logits' });
   }
-  const flat = g.op('Reshape', [x, g.i64([-1, arch.hiddenSize])], {}, { name: '/lm_head/Reshape_in' });
-  const y = g.op('Gemm', [flat, embed], { transB: 1 }, { name: '/lm_head/Gemm' });
-  const shape = g.op('Concat', [g.op('Shape', [x], { start: 0, end: 2 }), g.i64([arch.vocabSize])], { axis: 0 });
-  g.op('Reshape', [y, shape], {}, { name: '/lm_head/Reshape_out', output: 'logits' });
 }

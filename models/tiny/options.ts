@@ -163,3 +163,13 @@ function shortHash(s: string): string {
 export function onnxFileName(dtype: TinyDtype): string {
   return dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`;
 }
+
+/** Parameters of the architecture (a tied LM head counted once, as HF's num_parameters does). */
+export function tinyParameterCount(a: TinyArchitecture): number {
+  const q = a.numHeads * a.headDim;
+  const kv = a.numKvHeads * a.headDim;
+  const bias = a.attentionBias ? q + 2 * kv : 0;
+  const layer = a.hiddenSize * (q + 2 * kv) + q * a.hiddenSize + 3 * a.hiddenSize * a.intermediateSize + 2 * a.hiddenSize + bias;
+  const embed = a.vocabSize * a.hiddenSize;
+  return embed + a.numLayers * layer + a.hiddenSize + (a.tieWordEmbeddings ? 0 : embed);
+}

@@ -45,10 +45,12 @@ export function allLinears(arch: TinyArchitecture): LinearSpec[] {
   return out;
 }
 
-// Scales chosen so that greedy decoding stays varied: linear layers at 1/sqrt(fan_in) keep
+// Scales chosen so that greedy decoding stays varied: linear layers at gain/sqrt(fan_in) keep
 // activations O(1), so each layer's output outweighs the small embedding in the residual stream
 // and the next token depends on the context, not just on the last token (which, with tied
-// embeddings, would otherwise win its own logit and repeat forever).
+// embeddings, would otherwise win its own logit and repeat). At gain 1 the 12-layer bench
+// preset still fell into one-token loops on some prompts; 1.5 made its continuations varied.
+const LINEAR_GAIN = 1.5;
 const EMBED_STD = 0.02;
 const LM_HEAD_STD = 0.02;
 const NORM_STD = 0.1;
@@ -65,7 +67,7 @@ export function createTinyWeights(arch: TinyArchitecture, seed: number): TinyWei
     add(`model.layers.${i}.input_layernorm.weight`, [H], NORM_STD, 1);
     add(`model.layers.${i}.post_attention_layernorm.weight`, [H], NORM_STD, 1);
     for (const l of layerLinears(arch, i)) {
-      add(`${l.name}.weight`, [l.outFeatures, l.inFeatures], 1 / Math.sqrt(l.inFeatures));
+      add(`${l.name}.weight`, [l.outFeatures, l.inFeatures], LINEAR_GAIN / Math.sqrt(l.inFeatures));
       if (l.bias) add(`${l.name}.bias`, [l.outFeatures], BIAS_STD);
     }
   }

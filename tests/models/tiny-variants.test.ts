@@ -105,6 +105,27 @@ describe('dtype variants: fp16, q4, q4f16 in one folder', () => {
   });
 });
 
+describe('tied embeddings (as the bench preset has them)', () => {
+  const opts: TinyModelOptions = { architecture: { tieWordEmbeddings: true }, dtypes: ['fp32', 'fp16', 'q4'] };
+
+  it('stores the embedding once and multiplies by its Transpose, as Optimum deduplicates tied weights', async () => {
+    const m = await load(opts);
+    const model = onnx.ModelProto.decode(await readFile(m.file));
+    const names = (model.graph?.initializer ?? []).map((t) => t.name ?? '');
+    expect(names.filter((n) => n.includes('lm_head'))).toEqual([]);
+    const transpose = model.graph?.node?.find((n) => n.opType === 'Transpose' && n.input?.[0] === 'model.embed_tokens.weight');
+    expect(model.graph?.node?.find((n) => n.output?.includes('logits'))).toMatchObject({ opType: 'MatMul', input: [expect.any(String), transpose?.output?.[0]] });
+    expect((await prefillError(m, leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(FLOAT_TOLERANCE);
+  });
+
+  it('matches the reference in fp16 and q4 (whose LM head is a quantized copy)', async () => {
+    expect((await prefillError(await load(opts, 'fp16'), leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(HALF_TOLERANCE);
+    const q4 = await load(opts, 'q4');
+    expect(q4.weights.has('lm_head.weight')).toBe(true);
+    expect((await prefillError(q4, leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(FLOAT_TOLERANCE);
+  });
+});
+
 describe('external data', () => {
   const opts: TinyModelOptions = { externalData: true, dtypes: ['fp32', 'fp16'] };
 
