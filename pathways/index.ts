@@ -11,3 +11,4 @@ export type { Pathway, PathwayId, AttributeField } from './pathways';
 export { pythonFormat, templateFields } from './python-format';
 export { historyText } from './history';
 export { default as PROTOCOL } from './protocol/protocol.json';
+export * from './datagen';
