@@ -3,7 +3,7 @@
  * Never throws; an unparseable answer is an empty list or string, as officially.
  */
 import { ANSWER_KIND, type Task } from '../pathways';
-import { PY_B_BEFORE_WORD, PY_S, isPySpaceCode, pyDigitLength, pyStrip, skipPySpace } from './python-compat';
+import { PY_B_BEFORE_WORD, PY_S, isPySpaceCode, newlineIn, pyDigitLength, pyStrip, skipPySpace } from './python-compat';
 
 export type ParsedAnswer = string | string[];
 
@@ -55,8 +55,8 @@ export function parseNumberedItems(text: string): string[] {
       if (isPySpaceCode(text.charCodeAt(e))) {
         const f = skipPySpace(text, e);
         if (f < n && numberAt(f)) break; // `\s+\d+\.` holds at every position of this run
-        const nl = text.indexOf('\n', e);
-        if (nl >= 0 && nl < f) {
+        const nl = newlineIn(text, e, f);
+        if (nl >= 0) {
           e = nl;
           break;
         }

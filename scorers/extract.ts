@@ -9,7 +9,7 @@
  * then the lazy group), in time linear in the input. Never throws.
  */
 import type { AttributeField } from '../pathways';
-import { pyDigitLength, pyIgnoreCaseSource, pyStrip, skipPySpace } from './python-compat';
+import { newlineIn, pyDigitLength, pyIgnoreCaseSource, pyStrip, skipPySpace } from './python-compat';
 
 /** Which rule produced a field, named after the official pattern. */
 export type ExtractRule =
@@ -119,8 +119,7 @@ function lazyUntilBoldAnswer(
 ): string | null {
   const n = text.length;
   const runHit = (start: number, end: number): boolean => {
-    const nl = text.indexOf('\n', start);
-    return nl >= 0 && nl < end && startsWithIgnoreCase(text, end, marker, markerLength);
+    return newlineIn(text, start, end) >= 0 && startsWithIgnoreCase(text, end, marker, markerLength);
   };
   let noTermFrom = Infinity;
   let from = 0;
@@ -157,8 +156,7 @@ function numberedList(text: string): string | null {
   for (let i = text.indexOf('Answer:', from); i >= 0; i = text.indexOf('Answer:', from)) {
     const a = i + 'Answer:'.length;
     const b = skipPySpace(text, a);
-    const nl = text.indexOf('\n', a);
-    if (nl >= 0 && nl < b) {
+    if (newlineIn(text, a, b) >= 0) {
       let d = b;
       for (let len = pyDigitLength(text, d); len > 0; len = pyDigitLength(text, d)) d += len;
       if (d > b && text.charCodeAt(d) === 0x2e /* . */) return text.slice(b);

@@ -145,3 +145,9 @@ export function pyPowInt(x: number, n: number): number {
   const result = Number(q) * 2 ** (exponent + shift);
   return Number.isFinite(result) && result > 0 ? result : x ** n;
 }
+
+/** Index of the first "\n" in [start, end), or -1. Bounded, unlike indexOf, so scans over many short runs stay linear. */
+export function newlineIn(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 0x0a) return i;
+  return -1;
+}
