@@ -1,0 +1,70 @@
+// Picks the paper's rows that match the pathways our runs used. Browser-safe.
+import { IpdError } from '../../common';
+import { METRIC_NAMES, type ItemMetrics } from '../runlog/schema';
+import { PATHWAY_DATASET_IDS } from './names';
+import { zeroMetrics } from './summarize';
+import type { ReferenceData, ReferenceSeries } from './types';
+
+/** The paper's headline models; `--models all` shows every model of the tables. */
+export const DEFAULT_REFERENCE_MODELS = ['gpt4o', 'claude', 'llama3-1', 'qwen'] as const;
+
+const REFERENCE_COLORS = ['#6b7280', '#9a6b3f', '#3f6b9a', '#7a3f9a', '#3f9a6b', '#9a3f55', '#55606e', '#8a8a3f', '#3f8a8a'];
+
+/** All models named anywhere in the reference metrics, in first-seen order. */
+export function referenceModels(ref: ReferenceData): string[] {
+  const seen = new Set<string>();
+  for (const byModel of Object.values(ref.metrics)) for (const model of Object.keys(byModel)) seen.add(model);
+  return [...seen];
+}
+
+/**
+ * Resolves the requested model list: undefined -> the defaults that exist, ['all'] ->
+ * every model; an unknown name is a usage error that lists the known ones.
+ */
+export function resolveReferenceModels(ref: ReferenceData, requested?: readonly string[]): string[] {
+  const known = referenceModels(ref);
+  if (requested === undefined) return DEFAULT_REFERENCE_MODELS.filter((m) => known.includes(m));
+  if (requested.length === 1 && requested[0] === 'all') return known;
+  const unknown = requested.filter((m) => !known.includes(m));
+  if (unknown.length > 0) {
+    throw new IpdError('USAGE', `unknown reference model(s): ${unknown.join(', ')}`, { hint: `choose from ${known.join(', ')} (or "all")` });
+  }
+  return [...requested];
+}
+
+/** One reference series per (pathway we ran, model), for pathways the paper has tables for. */
+export function buildReferenceSeries(ref: ReferenceData, pathways: readonly string[], models: readonly string[]): ReferenceSeries[] {
+  const out: ReferenceSeries[] = [];
+  const distinct = [...new Set(pathways)];
+  for (const pathway of distinct) {
+    const datasetId = PATHWAY_DATASET_IDS[pathway];
+    const byModel = datasetId ? ref.metrics[datasetId] : undefined;
+    if (!byModel) continue;
+    for (const model of models) {
+      const tasks = byModel[model];
+      if (!tasks) continue;
+      const label = distinct.length > 1 ? `paper · ${model} · ${pathway}` : `paper · ${model}`;
+      const judge = ref.judge?.[datasetId]?.[model];
+      out.push({
+        id: `ref:${datasetId}:${model}`,
+        label,
+        model,
+        pathway,
+        datasetId,
+        color: REFERENCE_COLORS[out.length % REFERENCE_COLORS.length],
+        tasks,
+        overallMean: meanOfSums(Object.values(tasks)),
+        ...(judge && { judge }),
+      });
+    }
+  }
+  return out;
+}
+
+/** The paper's sums are over 100 items per task, so the overall mean is the mean sum / 100. */
+function meanOfSums(sums: readonly ItemMetrics[]): ItemMetrics {
+  const mean = zeroMetrics();
+  if (sums.length === 0) return mean;
+  for (const name of METRIC_NAMES) mean[name] = sums.reduce((acc, s) => acc + s[name], 0) / sums.length / 100;
+  return mean;
+}

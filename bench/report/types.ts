@@ -1,0 +1,146 @@
+// Plain-data shapes of the report: what is loaded from disk and what the page embeds.
+import type { ItemMetrics, JudgeRecord, JudgeScores, MetricName, MetricsRecord, PredictionRecord, RunRecord } from '../runlog/schema';
+import type { JudgeSummary, TaskSummary } from './summarize';
+
+/** The ground truth of one dataset item, as the sample browser shows it. */
+export interface GtRecord {
+  index: number;
+  task: string;
+  request: string;
+  analysis: string;
+  answer: string | string[];
+  related_attributes: Record<string, string>;
+}
+
+/** A run directory read into memory (see bench/runlog/schema.ts for the files). */
+export interface LoadedRun {
+  dir: string;
+  run: RunRecord;
+  predictions: PredictionRecord[];
+  /** Absent while a run has not written metrics.json yet: the report recomputes it. */
+  metrics?: MetricsRecord;
+  judge: JudgeRecord[];
+  /** Ground truth keyed by itemKey(task, index), from spec.data_file when it could be read. */
+  gt?: Record<string, GtRecord>;
+  /** Things a reader of the report should know (torn lines, duplicates, a changed dataset). */
+  notes: string[];
+}
+
+/** The paper's published aggregates (../shared/ipdialog). */
+export interface ReferenceData {
+  /** dataset id -> model -> task -> per-task SUMS over 100 items. */
+  metrics: Record<string, Record<string, Record<string, ItemMetrics>>>;
+  /** dataset id -> model -> task -> per-task judge means; absent without gpt4o_eval_new.json. */
+  judge?: Record<string, Record<string, Record<string, JudgeScores>>>;
+}
+
+export interface ReportOptions {
+  title?: string;
+  reference?: ReferenceData;
+  /** Reference models to show; default DEFAULT_REFERENCE_MODELS (those present). */
+  models?: readonly string[];
+  /** Leave prompts out of the page (they are most of its size on full runs). */
+  omitPrompts?: boolean;
+  /** Fixed timestamp for reproducible output (tests). */
+  generatedAt?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  label: string;
+  dir: string;
+  model: string;
+  modelRevision?: string;
+  backend: string;
+  engine: string;
+  device: string;
+  status: RunRecord['status'];
+  startedAt: string;
+  finishedAt?: string;
+  dataFile: string;
+  perTask: number | null;
+  promptMode: string;
+  sampling: RunRecord['spec']['sampling'];
+  judgeModel?: string;
+  stats: RunRecord['stats'];
+  error?: string;
+}
+
+export interface SeriesJudge extends JudgeSummary {
+  overall: { mean: JudgeScores; count: number } | null;
+}
+
+/** One bar colour in every chart: a (run, pathway) pair. */
+export interface SeriesData {
+  id: string;
+  label: string;
+  runId: string;
+  pathway: string;
+  datasetId?: string;
+  color: string;
+  tasks: Record<string, TaskSummary>;
+  overall: { mean: ItemMetrics; count: number };
+  pearson: number | null;
+  judge?: SeriesJudge;
+  numItems: number;
+  /** Items where extraction missed a part, and items that ended in an error. */
+  numMissing: number;
+  numErrors: number;
+  /** Where the aggregates come from. */
+  source: 'metrics.json' | 'predictions';
+}
+
+/** A row of the paper's tables, for the pathway one of our series ran. */
+export interface ReferenceSeries {
+  id: string;
+  label: string;
+  model: string;
+  pathway: string;
+  datasetId: string;
+  color: string;
+  /** Per-task SUMS over 100 items (equal to mean x 100). */
+  tasks: Record<string, ItemMetrics>;
+  overallMean: ItemMetrics;
+  judge?: Record<string, JudgeScores>;
+}
+
+export interface ItemJudge {
+  status: JudgeRecord['status'];
+  scores: Partial<JudgeScores>;
+  problems: string[];
+  output: string;
+}
+
+/** One prediction in the sample browser; `series` indexes ReportData.series. */
+export interface ItemRow {
+  series: number;
+  index: number;
+  task: string;
+  prompt: string;
+  response: string;
+  extracted: PredictionRecord['extracted'];
+  missing: string[];
+  metrics: ItemMetrics;
+  finishReason: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  error?: string;
+  judge?: ItemJudge;
+}
+
+/** Everything the page needs, embedded in it as JSON. */
+export interface ReportData {
+  version: 1;
+  title: string;
+  generatedAt: string;
+  tasks: string[];
+  metricNames: MetricName[];
+  runs: RunSummary[];
+  series: SeriesData[];
+  reference: ReferenceSeries[];
+  items: ItemRow[];
+  /** Ground truth keyed by itemKey(task, index). */
+  gt: Record<string, GtRecord>;
+  notes: string[];
+}
