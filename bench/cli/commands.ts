@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { compareCommand } from './compare';
 import { generateCommand } from './generate';
 import { promptsCommand } from './prompts';
+import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand];
+export const commands: Array<() => Command> = [promptsCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, reportCommand, compareCommand];
