@@ -35,11 +35,11 @@ export function resolveReferenceModels(ref: ReferenceData, requested?: readonly 
 /** One reference series per (pathway we ran, model), for pathways the paper has tables for. */
 export function buildReferenceSeries(ref: ReferenceData, pathways: readonly string[], models: readonly string[]): ReferenceSeries[] {
   const out: ReferenceSeries[] = [];
-  const distinct = [...new Set(pathways)];
+  // Pathways the paper has no table for add no rows, and no pathway suffix to the labels.
+  const distinct = [...new Set(pathways)].filter((p) => PATHWAY_DATASET_IDS[p] && ref.metrics[PATHWAY_DATASET_IDS[p]]);
   for (const pathway of distinct) {
     const datasetId = PATHWAY_DATASET_IDS[pathway];
-    const byModel = datasetId ? ref.metrics[datasetId] : undefined;
-    if (!byModel) continue;
+    const byModel = ref.metrics[datasetId];
     for (const model of models) {
       const tasks = byModel[model];
       if (!tasks) continue;
