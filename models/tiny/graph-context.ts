@@ -2,7 +2,7 @@
 // dtype stores weights (fp32/fp16 MatMul, or 4-bit MatMulNBits as q4 exports do).
 import { DT, GraphBuilder, MS_DOMAIN, bytesOf, type ElemType } from './onnx-builder';
 import { toHalfArray } from './half';
-import { Q4_BLOCK_SIZE, quantizeQ4 } from './q4';
+import { Q4_BLOCK_SIZE, quantizeQ4, type Q4Weight } from './q4';
 import type { TinyArchitecture, TinyDtype } from './options';
 import type { LinearSpec, TinyWeights, WeightTensor } from './weights';
 
@@ -10,6 +10,15 @@ import type { LinearSpec, TinyWeights, WeightTensor } from './weights';
 export const matmulWeightName = (linear: string) => `${linear}.MatMul.weight`; // [in, out]
 export const q4WeightName = (linear: string) => `${linear}.MatMul.weight_Q4`; // uint8 [N, K/32, 16]
 export const q4ScalesName = (linear: string) => `${linear}.MatMul.weight_scales`; // [N, K/32]
+
+// q4 and q4f16 files quantize the same weights: do it once per weight array.
+const q4Cache = new WeakMap<Float32Array, Q4Weight>();
+
+function quantizeOnce(w: Float32Array, n: number, k: number): Q4Weight {
+  let q = q4Cache.get(w);
+  if (!q) q4Cache.set(w, (q = quantizeQ4(w, n, k)));
+  return q;
+}
 
 export class GraphContext {
   readonly g = new GraphBuilder();
@@ -64,7 +73,7 @@ export class GraphContext {
     const k = spec.inFeatures;
     let y: string;
     if (this.quantized) {
-      const q = quantizeQ4(w.data, n, k);
+      const q = quantizeOnce(w.data, n, k);
       const B = this.g.initializer(q4WeightName(spec.name), DT.UINT8, [n, k / Q4_BLOCK_SIZE, Q4_BLOCK_SIZE / 2], q.packed);
       const scales = this.floatInitializer(q4ScalesName(spec.name), [n, k / Q4_BLOCK_SIZE], q.scales);
       this.usesMsDomain = true;

@@ -6,7 +6,11 @@ const u32 = new Uint32Array(f32.buffer);
 /** float32 -> float16 bits, round to nearest even (what numpy's astype(float16) does). */
 export function toHalfBits(value: number): number {
   f32[0] = value;
-  const x = u32[0];
+  return halfFromFloatBits(u32[0]);
+}
+
+/** The float16 bits of the float32 whose bits are `x`. */
+function halfFromFloatBits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -47,8 +51,9 @@ export function fromHalfBits(h: number): number {
 }
 
 export function toHalfArray(src: Float32Array): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = toHalfBits(src[i]);
+  for (let i = 0; i < src.length; i++) out[i] = halfFromFloatBits(bits[i]);
   return out;
 }
 
