@@ -101,6 +101,23 @@ describe('tiny model (test preset, fp32)', () => {
     }
   });
 
+  it('takes several new tokens on top of a cache (chunked prefill, prefix reuse)', async () => {
+    const full = leftPadBatch(PROMPTS, PAD);
+    const cut = 5;
+    const head = { inputIds: full.inputIds.map((r) => r.slice(0, cut)), attentionMask: full.attentionMask.map((r) => r.slice(0, cut)), positionIds: full.positionIds.map((r) => r.slice(0, cut)) };
+    const first = await session.run(decoderFeeds(session, head));
+    const rest = await session.run(
+      decoderFeeds(session, { inputIds: full.inputIds.map((r) => r.slice(cut)), attentionMask: full.attentionMask, positionIds: full.positionIds.map((r) => r.slice(cut)), past: first as Record<string, ort.Tensor> }),
+    );
+    const V = arch.vocabSize;
+    const S = full.inputIds[0].length;
+    const ref = referenceForward(arch, weights, full);
+    const logits = logitsAsFloat32(rest.logits);
+    for (let b = 0; b < 2; b++) {
+      for (let s = cut; s < S; s++) expect(maxAbsDiff(logits.subarray((b * (S - cut) + s - cut) * V, (b * (S - cut) + s - cut + 1) * V), ref.logits.subarray((b * S + s) * V, (b * S + s + 1) * V))).toBeLessThan(1e-4);
+    }
+  });
+
   it('decodes greedily into varied text rather than one repeated token', async () => {
     const prompts = [[BOS, 791, 4062], [BOS, 9906, 11, 1917], [BOS, 40, 1093, 311, 1373, 6603]];
     const continuations = [];
