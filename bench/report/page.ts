@@ -57,7 +57,7 @@ ${renderSums(data)}
 <section id="per-task">
 <h2>Per-task metrics</h2>
 <p class="hint">Bars: mean × 100 per task (equal to the official sum when a task has 100 items).${
-    data.reference.length > 0 ? ' Horizontal marks: the paper’s per-task sums. Click a legend entry to hide or show it.' : ''
+    data.reference.length > 0 ? ' Short lines over the bars: the paper’s per-task sums for the same pathway, one colour per paper model (click its legend entry to hide or show it).' : ''
   }</p>
 <div class="chart-grid">
 ${data.metricNames.map((m) => chartBox(`chart-metric-${m}`, METRIC_LABELS[m])).join('\n')}

@@ -8,7 +8,8 @@ import type { ReferenceData, ReferenceSeries } from './types';
 /** The paper's headline models; `--models all` shows every model of the tables. */
 export const DEFAULT_REFERENCE_MODELS = ['gpt4o', 'claude', 'llama3-1', 'qwen'] as const;
 
-const REFERENCE_COLORS = ['#6b7280', '#9a6b3f', '#3f6b9a', '#7a3f9a', '#3f9a6b', '#9a3f55', '#55606e', '#8a8a3f', '#3f8a8a'];
+// Dark, so a mark stays visible over any series bar (which the page outlines in white).
+const REFERENCE_COLORS = ['#111111', '#9b1c1c', '#4c1d95', '#78350f', '#4b5563', '#1e3a8a', '#3f6212', '#831843', '#0f766e'];
 
 /** All models named anywhere in the reference metrics, in first-seen order. */
 export function referenceModels(ref: ReferenceData): string[] {
@@ -51,7 +52,8 @@ export function buildReferenceSeries(ref: ReferenceData, pathways: readonly stri
         model,
         pathway,
         datasetId,
-        color: REFERENCE_COLORS[out.length % REFERENCE_COLORS.length],
+        // One colour per model: the charts draw a model's marks alike on every pathway.
+        color: REFERENCE_COLORS[models.indexOf(model) % REFERENCE_COLORS.length],
         tasks,
         overallMean: meanOfSums(Object.values(tasks)),
         ...(judge && { judge }),

@@ -183,6 +183,18 @@ describe('report.html in Chromium', () => {
         expect(c.painted).toBeGreaterThan(2000);
       }
       expect(charts[0].labels).toEqual(['model-a · type-guided', 'model-b · type-guided', 'paper · gpt4o', 'paper · claude']);
+      // A mark per paper model over each bar: 2 models x 2 runs x 10 tasks (4 metrics on the pathway chart);
+      // the judge chart has one judged run.
+      const marks = await page.evaluate(() => (window as unknown as { __ipdReport: { referenceMarks: Record<string, number> } }).__ipdReport.referenceMarks);
+      expect(marks).toEqual({ ...Object.fromEntries(METRIC_CHARTS.map((id) => [id, 40])), 'chart-pathways': 16, 'chart-judge': 20 });
+      // Hiding a paper model in the legend removes its marks.
+      await page.evaluate(() => {
+        const C = (window as unknown as { Chart: { getChart(id: string): { setDatasetVisibility(i: number, v: boolean): void; update(): void } } }).Chart;
+        const chart = C.getChart('chart-pathways');
+        chart.setDatasetVisibility(2, false);
+        chart.update();
+      });
+      expect(await page.evaluate(() => (window as unknown as { __ipdReport: { referenceMarks: Record<string, number> } }).__ipdReport.referenceMarks['chart-pathways'])).toBe(8);
       // Reference rows sit in the sums tables with the paper's numbers.
       const refRow = page.locator('table.sums[data-metric="answer_acc"] tr.ref').first();
       expect(await refRow.textContent()).toContain('paper · gpt4o');

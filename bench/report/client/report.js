@@ -14,10 +14,9 @@
   var SHORT_METRIC = { answer_acc: 'acc', attribute_f1: 'ATF', value_f1: 'VF1', relative_value_acc: 'RVA' };
   var JUDGE_NAMES = ['Conciseness', 'Personalization', 'Analysis Quality', 'Answer Accuracy', 'Total'];
   var PAGE_SIZE = 25;
-  // Many reference rows crowd the charts: past this many they start hidden (legend shows them).
-  var MAX_VISIBLE_REFERENCE = 6;
 
-  var state = { charts: {}, errors: [], ready: false };
+  // Exposed for tests and for poking at the page from the console.
+  var state = { charts: {}, referenceMarks: {}, errors: [], ready: false };
   window.__ipdReport = state;
 
   function fmt(v, digits) {
@@ -59,28 +58,85 @@
     }
   }
 
-  /** Half the width of one category group, so a reference mark spans its group's bars. */
-  function groupRadius(ctx) {
-    var area = ctx.chart.chartArea;
-    var n = ctx.chart.data.labels.length || 1;
-    return area ? Math.max(6, (area.right - area.left) / n * 0.4) : 14;
+  // The paper's values are drawn as a short line over each bar of the same pathway, one
+  // legend entry per paper model (click to hide). A legend entry per (model, pathway)
+  // would bury the chart once several pathways run.
+  var refModels = [];
+  var refByModel = {};
+  data.reference.forEach(function (r) {
+    if (!refByModel[r.model]) {
+      refByModel[r.model] = { color: r.color, byPathway: {} };
+      refModels.push(r.model);
+    }
+    refByModel[r.model].byPathway[r.pathway] = r;
+  });
+  /** canvas id -> function(ref, categoryIndex) giving the paper's value, or null. */
+  var refValueOf = {};
+
+  var referencePlugin = {
+    id: 'ipdReferenceMarks',
+    afterDatasetsDraw: function (chart) {
+      var value = refValueOf[chart.canvas.id];
+      if (!value) return;
+      var ctx = chart.ctx;
+      var y = chart.scales.y;
+      var drawn = 0;
+      ctx.save();
+      chart.data.datasets.forEach(function (refSet, ri) {
+        if (!refSet.ipdRefModel || !chart.isDatasetVisible(ri)) return;
+        var model = refByModel[refSet.ipdRefModel];
+        chart.data.datasets.forEach(function (barSet, bi) {
+          var ref = barSet.ipdPathway && model.byPathway[barSet.ipdPathway];
+          if (!ref || !chart.isDatasetVisible(bi)) return;
+          chart.getDatasetMeta(bi).data.forEach(function (bar, k) {
+            var v = value(ref, k);
+            if (v === null || v === undefined) return;
+            var props = bar.getProps(['x', 'width'], true);
+            var py = y.getPixelForValue(v);
+            ctx.strokeStyle = '#ffffff';
+            ctx.lineWidth = 6;
+            ctx.beginPath();
+            ctx.moveTo(props.x - props.width / 2 - 2, py);
+            ctx.lineTo(props.x + props.width / 2 + 2, py);
+            ctx.stroke();
+            ctx.strokeStyle = model.color;
+            ctx.lineWidth = 3;
+            ctx.stroke();
+            drawn++;
+          });
+        });
+      });
+      ctx.restore();
+      state.referenceMarks[chart.canvas.id] = drawn;
+    },
+  };
+
+  /** Legend-only datasets (no points of their own) that switch a paper model's marks. */
+  function referenceLegend(labels, hasValues) {
+    return refModels
+      .filter(function (m) { return !hasValues || hasValues(refByModel[m]); })
+      .map(function (m) {
+        return {
+          type: 'line',
+          label: 'paper · ' + m,
+          ipdRefModel: m,
+          data: labels.map(function () { return null; }),
+          borderColor: refByModel[m].color,
+          backgroundColor: refByModel[m].color,
+          borderWidth: 3,
+          pointRadius: 0,
+        };
+      });
   }
 
-  function referenceMark(ref, values, hidden) {
+  function barDataset(s, values) {
     return {
-      type: 'line',
-      label: ref.label,
+      label: s.label,
+      ipdPathway: s.pathway,
       data: values,
-      showLine: false,
-      pointStyle: 'line',
-      pointRadius: groupRadius,
-      pointHoverRadius: groupRadius,
-      pointBorderWidth: 3,
-      pointHoverBorderWidth: 4,
-      borderColor: ref.color,
-      backgroundColor: ref.color,
-      hidden: hidden,
-      order: -1,
+      backgroundColor: alpha(s.color, 0.85),
+      borderColor: s.color,
+      borderWidth: 1,
     };
   }
 
@@ -92,13 +148,12 @@
       interaction: { mode: 'nearest', intersect: true },
       plugins: {
         title: { display: true, text: title, font: { size: 14, weight: 'bold' } },
-        // Datasets are listed as given (ours first); `order` only puts reference marks on top.
-        legend: { position: 'bottom', labels: { boxWidth: 14, sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } },
+        legend: { position: 'bottom', labels: { boxWidth: 14 } },
         tooltip: {
+          filter: function (item) { return !item.dataset.ipdRefModel; },
           callbacks: {
             label: function (ctx) {
-              var v = ctx.parsed.y;
-              return ctx.dataset.label + ': ' + fmt(v, 2);
+              return ctx.dataset.label + ': ' + fmt(ctx.parsed.y, 2);
             },
           },
         },
@@ -110,48 +165,59 @@
     };
   }
 
-  var refHidden = data.reference.length > MAX_VISIBLE_REFERENCE;
+  function refVisible(chart, model) {
+    return chart.data.datasets.some(function (d, i) { return d.ipdRefModel === model && chart.isDatasetVisible(i); });
+  }
+
+  /** Tooltips name the paper's value for the hovered bar's pathway too. */
+  function withReferenceTooltip(options, canvasId) {
+    options.plugins.tooltip.callbacks.afterLabel = function (ctx) {
+      var value = refValueOf[canvasId];
+      var pathway = ctx.dataset.ipdPathway;
+      if (!value || !pathway) return '';
+      var lines = [];
+      refModels.forEach(function (m) {
+        var ref = refByModel[m].byPathway[pathway];
+        var v = ref ? value(ref, ctx.dataIndex) : null;
+        if (v !== null && v !== undefined && refVisible(ctx.chart, m)) {
+          lines.push('paper · ' + m + ': ' + fmt(v, 2));
+        }
+      });
+      return lines;
+    };
+    return options;
+  }
 
   function metricCharts() {
     data.metricNames.forEach(function (m) {
+      var id = 'chart-metric-' + m;
+      refValueOf[id] = function (ref, k) {
+        var t = ref.tasks[data.tasks[k]];
+        return t ? t[m] : null;
+      };
       var datasets = data.series.map(function (s) {
-        return {
-          label: s.label,
-          data: data.tasks.map(function (t) { return s.tasks[t] ? s.tasks[t].mean[m] * 100 : null; }),
-          backgroundColor: alpha(s.color, 0.85),
-          borderColor: s.color,
-          borderWidth: 1,
-        };
+        return barDataset(s, data.tasks.map(function (t) { return s.tasks[t] ? s.tasks[t].mean[m] * 100 : null; }));
       });
-      data.reference.forEach(function (r) {
-        datasets.push(referenceMark(r, data.tasks.map(function (t) { return r.tasks[t] ? r.tasks[t][m] : null; }), refHidden));
-      });
-      makeChart('chart-metric-' + m, {
+      makeChart(id, {
         type: 'bar',
-        data: { labels: data.tasks, datasets: datasets },
-        options: baseOptions(METRIC_LABELS[m] + ' per task', 'mean × 100', 100),
+        data: { labels: data.tasks, datasets: datasets.concat(referenceLegend(data.tasks)) },
+        options: withReferenceTooltip(baseOptions(METRIC_LABELS[m] + ' per task', 'mean × 100', 100), id),
+        plugins: [referencePlugin],
       });
     });
   }
 
   function pathwayChart() {
     var labels = data.metricNames.map(function (m) { return METRIC_LABELS[m]; });
+    refValueOf['chart-pathways'] = function (ref, k) { return ref.overallMean[data.metricNames[k]] * 100; };
     var datasets = data.series.map(function (s) {
-      return {
-        label: s.label,
-        data: data.metricNames.map(function (m) { return s.overall.mean[m] * 100; }),
-        backgroundColor: alpha(s.color, 0.85),
-        borderColor: s.color,
-        borderWidth: 1,
-      };
-    });
-    data.reference.forEach(function (r) {
-      datasets.push(referenceMark(r, data.metricNames.map(function (m) { return r.overallMean[m] * 100; }), refHidden));
+      return barDataset(s, data.metricNames.map(function (m) { return s.overall.mean[m] * 100; }));
     });
     makeChart('chart-pathways', {
       type: 'bar',
-      data: { labels: labels, datasets: datasets },
-      options: baseOptions('Overall mean × 100 by ' + (data.runs.length > 1 ? 'run and pathway' : 'pathway'), 'mean × 100', 100),
+      data: { labels: labels, datasets: datasets.concat(referenceLegend(labels)) },
+      options: withReferenceTooltip(baseOptions('Overall mean × 100 by ' + (data.runs.length > 1 ? 'run and pathway' : 'pathway'), 'mean × 100', 100), 'chart-pathways'),
+      plugins: [referencePlugin],
     });
   }
 
@@ -172,6 +238,8 @@
         borderWidth: 1,
         pointRadius: 4,
         pointHoverRadius: 6,
+        // Points on the axes (0 and 1 are common values) are drawn whole, not clipped.
+        clip: false,
       };
     });
     var options = baseOptions(title, 'relative value accuracy', 1);
@@ -179,8 +247,6 @@
       x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'attribute F1' } },
       y: { min: 0, max: 1, title: { display: true, text: 'relative value accuracy' } },
     };
-    // Points on the axes (0 or 1 are common values) are drawn whole, not clipped.
-    datasets.forEach(function (d) { d.clip = false; });
     options.plugins.tooltip.callbacks.label = function (ctx) {
       var p = ctx.raw;
       return '#' + p.index + ' ' + p.task + ': ATF ' + fmt(p.x, 2) + ', RVA ' + fmt(p.y, 2);
@@ -191,23 +257,21 @@
   function judgeChart() {
     var judged = data.series.filter(function (s) { return s.judge; });
     if (judged.length === 0) return;
+    refValueOf['chart-judge'] = function (ref, k) {
+      var j = ref.judge && ref.judge[data.tasks[k]];
+      return j ? j.Total : null;
+    };
     var datasets = judged.map(function (s) {
-      return {
-        label: s.label,
-        data: data.tasks.map(function (t) { return s.judge.tasks[t] ? s.judge.tasks[t].mean.Total : null; }),
-        backgroundColor: alpha(s.color, 0.85),
-        borderColor: s.color,
-        borderWidth: 1,
-      };
+      return barDataset(s, data.tasks.map(function (t) { return s.judge.tasks[t] ? s.judge.tasks[t].mean.Total : null; }));
     });
-    data.reference.forEach(function (r) {
-      if (!r.judge) return;
-      datasets.push(referenceMark(r, data.tasks.map(function (t) { return r.judge[t] ? r.judge[t].Total : null; }), refHidden));
+    var legend = referenceLegend(data.tasks, function (model) {
+      return Object.keys(model.byPathway).some(function (p) { return model.byPathway[p].judge; });
     });
     makeChart('chart-judge', {
       type: 'bar',
-      data: { labels: data.tasks, datasets: datasets },
-      options: baseOptions('Judge total per task (0–14)', 'mean total', 14),
+      data: { labels: data.tasks, datasets: datasets.concat(legend) },
+      options: withReferenceTooltip(baseOptions('Judge total per task (0–14)', 'mean total', 14), 'chart-judge'),
+      plugins: [referencePlugin],
     });
   }
 
