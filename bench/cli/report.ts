@@ -6,6 +6,7 @@ interface ReportFlags {
   out?: string;
   reference?: string;
   models?: string[];
+  prompts: boolean;
 }
 
 export function reportCommand(): Command {
@@ -15,8 +16,9 @@ export function reportCommand(): Command {
     .option('--out <file>', 'where to write the page (default: DIR/report.html)')
     .option('--reference <dir>', "add the paper's rows from this folder (all_datasets_all_models_metrics.json, gpt4o_eval_new.json)")
     .option('--models <list>', 'reference models, comma-separated, or "all" (default: gpt4o,claude,llama3-1,qwen)', splitList)
+    .option('--no-prompts', 'leave the prompts out of the sample browser (most of the page size on full runs)')
     .action(async (flags: ReportFlags) => {
-      const file = await writeRunReport(flags.run, { out: flags.out, reference: flags.reference, models: flags.models });
+      const file = await writeRunReport(flags.run, { out: flags.out, reference: flags.reference, models: flags.models, omitPrompts: !flags.prompts });
       process.stdout.write(`wrote ${file}\n`);
     });
 }

@@ -27,7 +27,7 @@ describe('ipdialog report / compare', () => {
       expect(report.includes('IP-Dialog report: alpha')).toBe(true);
 
       const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipd-cmp-')), 'nested', 'cmp.html');
-      const r2 = runCli(['compare', a.dir, b.dir, '--reference', REFERENCE_DIR, '--models', 'gpt4o,llama3-1', '--out', out]);
+      const r2 = runCli(['compare', a.dir, b.dir, '--reference', REFERENCE_DIR, '--models', 'gpt4o,llama3-1', '--no-prompts', '--out', out]);
       expect(r2.stderr).toBe('');
       expect(r2.status).toBe(0);
       expect(r2.stdout).toContain(`wrote ${out} (2 run(s), with reference rows)`);
@@ -36,6 +36,8 @@ describe('ipdialog report / compare', () => {
         expect(page.includes(label), label).toBe(true);
       }
       expect(page.includes('paper · claude')).toBe(false);
+      expect(page.includes('You are a helpful agent')).toBe(false);
+      expect(report.includes('You are a helpful agent')).toBe(true);
     },
     180_000,
   );
