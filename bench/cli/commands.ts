@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { compareCommand } from './compare';
+import { datagenCommand } from './datagen';
 import { generateCommand } from './generate';
 import { promptsCommand } from './prompts';
 import { reportCommand } from './report';
@@ -8,4 +9,4 @@ import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, reportCommand, compareCommand];
+export const commands: Array<() => Command> = [promptsCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, reportCommand, compareCommand, datagenCommand];

@@ -25,14 +25,15 @@ export function assembleItems(questions: readonly Question[], histories: readonl
       reasons.history_dropped = (reasons.history_dropped ?? 0) + 1;
       continue;
     }
-    const candidate = { index: items.length, ...q, history_id: h.id, history: h.history };
+    const candidate: DialogItem = { index: items.length, ...q, history_id: h.id, history: h.history };
+    // Validated, but kept as built: zod's output would reorder the attribute group's keys.
     const r = DialogItemSchema.safeParse(candidate);
     if (!r.success) {
       reasons.schema_invalid = (reasons.schema_invalid ?? 0) + 1;
       invalid.push({ question: q.request, problem: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
       continue;
     }
-    items.push(r.data);
+    items.push(candidate);
   }
   return { items, stats: plainStepStats(questions.length, items.length, reasons), invalid };
 }

@@ -89,7 +89,7 @@ function answersReply(prompt: string, opts: ResponderOptions): string {
   const h = hashSeed(request);
   // Two or three of the user's attributes, chosen by the request: a handful of distinct sets.
   const keys = ['income_level', 'residence', 'openness', 'hobby', 'age'];
-  const picked = [keys[h % 5], keys[(h >> 3) % 5], keys[(h >> 6) % 5]].filter((k, i, a) => a.indexOf(k) === i);
+  const picked = [keys[h % 5], keys[(h >>> 3) % 5], keys[(h >>> 6) % 5]].filter((k, i, a) => a.indexOf(k) === i);
   const attrs = picked.map((k) => `${k}: ${group.find(([g]) => g === k)?.[1] ?? '?'}`).join(', ');
   const analysis = `Given ${attrs}, the request "${request}" calls for a careful personal answer.`;
   if (opts.brokenAnswerEvery && h % opts.brokenAnswerEvery === 0) return `- Attributes: [${attrs}]\n- Analysis: [${analysis}]`;
