@@ -2,7 +2,7 @@
  * Scores one item as the official `eval()` does: extract, parse, then answer accuracy by
  * task and the three attribute metrics. Text in, numbers out; never throws on model output.
  */
-import { pyStr } from '../common';
+import { IpdError, pyStr } from '../common';
 import { ANSWER_KIND, type AttributeField, type DialogItem, type Task } from '../pathways';
 import { parseAnswer, type ParsedAnswer } from './answers';
 import { attributeScores, parseAttributes, setF1 } from './attributes';
@@ -73,7 +73,8 @@ export function createItemScorer(opts: ItemScorerOptions = {}): ItemScorer {
       }
       case 'list':
       case 'text': {
-        if (!opts.meteor) throw new Error(`METEOR is needed to score task ${item.task}; pass createItemScorer({ meteor })`);
+        // A set-up mistake, not bad model output: scoring these tasks needs the METEOR data.
+        if (!opts.meteor) throw new IpdError('INTERNAL', `METEOR is needed to score task ${item.task}`, { hint: 'pass createItemScorer({ meteor: createMeteor(resources) })' });
         // f"{analysis} {answer}": a list answer is rendered as Python's str(list).
         const referenceText = `${gt.analysis} ${pyStr(gt.answer)}`;
         const hypothesisText = `${ex.analysis} ${pyStr(answer)}`;
