@@ -65,8 +65,9 @@ export function serveCommand(): Command {
         prefixCacheBytes: flags.prefixCacheMb === undefined ? undefined : flags.prefixCacheMb * 1024 * 1024,
       });
       const signal = firstSignal();
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       const modelName = flags.servedModelName ?? flags.model;
-      const server = await startServer({ engine, modelName, config: model.config, host: flags.host, port: flags.port, apiKey: flags.apiKey }).catch(
+      const server = await startServer({ engine, modelName, config: model.config, host: flags.host, port: flags.port, apiKey: flags.apiKey, log }).catch(
         async (err: unknown) => {
           await engine.dispose();
           throw err;

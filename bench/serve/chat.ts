@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { ChatMessage } from '../../models';
 import { responseId, type Call } from './call';
 import { checkModel, unixTime, type ServeContext } from './context';
-import { failureOf } from './errors';
 import { SseStream, sendJson } from './http-io';
 import { ChatCompletionRequestSchema, parseRequest, type ChatCompletionRequest } from './schemas';
 import { resolveMaxTokens, samplingOf, stopsOf, usageOf } from './sampling';
@@ -49,6 +48,6 @@ export async function handleChat(ctx: ServeContext, call: Call, body: unknown, r
     if (r.stream_options?.include_usage) sse.send({ ...head, object: 'chat.completion.chunk', choices: [], usage: usageOf([result]) });
     sse.end();
   } catch (err) {
-    sse.end(failureOf(err));
+    sse.end(ctx.failure(err));
   }
 }

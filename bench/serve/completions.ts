@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { GenerationResult } from '../../engine';
 import { responseId, type Call } from './call';
 import { checkModel, unixTime, type ServeContext } from './context';
-import { failureOf } from './errors';
 import { SseStream, sendJson } from './http-io';
 import { CompletionRequestSchema, parseRequest, type CompletionRequest } from './schemas';
 import { checkTokenIds, resolveMaxTokens, samplingOf, stopsOf, usageOf } from './sampling';
@@ -58,6 +57,6 @@ export async function handleCompletions(ctx: ServeContext, call: Call, body: unk
     if (r.stream_options?.include_usage) sse.send({ ...head, choices: [], usage: usageOf(results) });
     sse.end();
   } catch (err) {
-    sse.end(failureOf(err));
+    sse.end(ctx.failure(err));
   }
 }

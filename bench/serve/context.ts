@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { IpdError } from '../../common';
 import type { LlmEngine } from '../../engine';
 import type { Call } from './call';
+import type { ApiFailure } from './errors';
 import type { ModelLimits } from './sampling';
 
 export interface ServeContext {
@@ -10,6 +11,8 @@ export interface ServeContext {
   /** The id clients send as `model` and GET /v1/models lists. */
   modelName: string;
   limits: ModelLimits;
+  /** The answer for a thrown error; server-side failures (5xx) are also logged. */
+  failure(err: unknown): ApiFailure;
 }
 
 export type Handler = (ctx: ServeContext, call: Call, body: unknown, res: ServerResponse) => Promise<void>;

@@ -31,7 +31,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -50,7 +50,7 @@ export class SseStream {
   }
 
   send(data: unknown): void {
-    if (!this.res.writableEnded) this.res.write(`data: ${JSON.stringify(data)}\n\n`);
+    if (!this.res.writableEnded && !this.res.destroyed) this.res.write(`data: ${JSON.stringify(data)}\n\n`);
   }
 
   /** Ends the stream; an error becomes one `{error: ...}` event, which OpenAI clients raise. */

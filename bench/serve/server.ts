@@ -26,6 +26,8 @@ export interface ServeOptions {
   /** When set, every request needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
   maxBodyBytes?: number;
+  /** Where server-side failures are reported (the CLI passes stderr). */
+  log?: (line: string) => void;
 }
 
 export interface ShutdownReport {
@@ -98,6 +100,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     engine: opts.engine,
     modelName: opts.modelName,
     limits: { maxContext: opts.config.maxPositionEmbeddings, vocabSize: opts.config.vocabSize },
+    failure(err) {
+      const f = failureOf(err);
+      // Shutdown cancellations are expected; other 5xx mean something broke here.
+      if (f.status >= 500 && f.body.error.code !== 'server_unavailable') opts.log?.(`error ${f.status}: ${f.body.error.message}`);
+      return f;
+    },
   };
   const authorized = keyChecker(opts.apiKey);
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -138,12 +146,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const body = route.method === 'POST' ? await readJsonBody(req, maxBodyBytes) : undefined;
       await route.handle(ctx, call, body, res);
     } catch (err) {
+      const f = ctx.failure(err);
       if (res.headersSent) res.end();
-      else sendFailure(res, failureOf(err));
+      else sendFailure(res, f);
     }
   }
 
-  const server = createServer((req, res) => void onRequest(req, res));
+  const server = createServer((req, res) => {
+    // Last resort: a bug in answering must not take the server down with it.
+    onRequest(req, res).catch((err: unknown) => {
+      opts.log?.(`error answering ${req.method} ${req.url}: ${(err as Error).message}`);
+      res.destroy();
+    });
+  });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
