@@ -34,6 +34,14 @@ function parseList<T extends string>(flag: string, value: string, allowed: reado
   return items as T[];
 }
 
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new IpdError('USAGE', `${name} must be a non-negative integer (got "${value}")`);
+    return n;
+  };
+}
+
 const isStep = (v: string): v is DatagenStep => (DATAGEN_STEPS as readonly string[]).includes(v);
 
 export function datagenCommand(): Command {
@@ -44,7 +52,7 @@ export function datagenCommand(): Command {
     .option('--attribute-groups <n>', 'attribute groups to sample (request prompts take them in turn; risk_detect asks once per group)', positiveInt('--attribute-groups'), 200)
     .option('--subjects-per-domain <k>', 'subjects kept per domain (the prompt asks for 10)', positiveInt('--subjects-per-domain'), 10)
     .option('--max-domains <d>', 'first d domains of each task (default: all)', positiveInt('--max-domains'))
-    .option('--max-retries <r>', 'history rounds: tries after the first before a set is dropped (the paper used 30)', (v: string) => Number(nonNegativeNumber('--max-retries')(v)), 8)
+    .option('--max-retries <r>', 'history rounds: tries after the first before a set is dropped (the paper used 30)', nonNegativeInt('--max-retries'), 8)
     .option('--regenerate-every <n>', 'history rounds: every n-th retry regenerates instead of improving', positiveInt('--regenerate-every'), 4)
     .option('--seed <s>', 'seed for group sampling, generation and the split', (v: string) => Number.parseInt(v, 10), 0)
     .option('--steps <list>', `run only these steps (earlier ones must be finished): ${DATAGEN_STEPS.join(', ')}`)

@@ -80,7 +80,10 @@ export interface DatagenStats {
   steps: Partial<Record<DatagenStep, StepStats>>;
   dedup?: { method: 'embedding' | 'lexical'; model?: string; threshold: number; duplicates: number };
   items?: { dataset: number; train: number; test: number; byTask: Record<string, number> };
-  /** Units dropped over all steps. */
+  /**
+   * Units dropped, summed over the steps. A question whose history set was dropped counts
+   * once under histories (the set) and once under assemble (the question).
+   */
   dropped: number;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataset } from '../../pathways';
 import type { DatagenStats } from '../../bench/datagen';
 import { runCliAsync, startFakeServer, type FakeServer } from '../helpers/datagen-server';
+import { ensureTinyModel } from '../helpers/tiny-model';
 
 const TMP = mkdtempSync(path.join(tmpdir(), 'ipd-datagen-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -109,5 +110,21 @@ describe('ipdialog datagen against an OpenAI-compatible server on loopback', () 
     const skip = await runCliAsync([...common, '--steps', 'answers']);
     expect(skip.status).toBe(2);
     expect(skip.stderr).toMatch(/step requests is not finished \(3 of 3 units left\).*--steps requests/s);
+  });
+
+  it('dedups with a local embedding model through transformers.js when --embed-model is given', async () => {
+    // Any transformers.js model folder embeds (mean-pooled, normalized); the tiny random one will do.
+    const model = await ensureTinyModel({ preset: 'test' });
+    const out = path.join(TMP, 'embed');
+    const common = ['datagen', '--backend', 'openai', '--base-url', server.baseUrl, '--tasks', 'advice', '--attribute-groups', '6', '--subjects-per-domain', '1', '--max-domains', '1', '--quiet', '--out', out];
+    const r = await runCliAsync([...common, '--embed-model', model]);
+    expect(r.status, r.stderr).toBe(0);
+    const stats = readStats(out);
+    expect(stats.dedup).toMatchObject({ method: 'embedding', model, threshold: 0.95 });
+    expect(stats.steps.dedup!.units).toBe(stats.steps.assemble!.passed);
+    expect(stats.items!.dataset).toBe(stats.steps.dedup!.passed);
+    const missing = await runCliAsync([...common, '--embed-model', path.join(TMP, 'no-such-model')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/MODEL_NOT_FOUND: --embed-model .*no-such-model is not a model folder/);
   });
 });
