@@ -63,18 +63,19 @@ describe('ipdialog datagen against an OpenAI-compatible server on loopback', () 
     const fresh = path.join(TMP, 'fresh');
     expect((await runCliAsync([...common, '--out', fresh])).status).toBe(0);
 
-    // 2 subject prompts + 6 request prompts, then the 18 answer prompts: kill after the 14th call.
+    // Killed as soon as a few of the 18 answers are on disk (two requests in flight at a time).
     const out = path.join(TMP, 'killed');
+    const answersFile = path.join(out, 'steps', '4-answers.jsonl');
     server.seen.length = 0;
     const control: { kill?: () => void } = {};
-    server.onRequest = (n) => {
-      if (n === 14) control.kill?.();
+    server.onRequest = () => {
+      if (existsSync(answersFile) && lines(answersFile).length >= 3) control.kill?.();
     };
-    const killed = await runCliAsync([...common, '--out', out], control);
+    const killed = await runCliAsync([...common, '--out', out, '--concurrency', '2'], control);
     server.onRequest = undefined;
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(path.join(out, 'dataset.jsonl'))).toBe(false);
-    const answered = lines(path.join(out, 'steps', '4-answers.jsonl')).length;
+    const answered = lines(answersFile).length;
     expect(answered).toBeGreaterThan(0);
     expect(answered).toBeLessThan(18);
 
