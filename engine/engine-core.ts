@@ -1,5 +1,6 @@
 import { IpdError } from '../common';
 import { BatchKvCache } from './batch-kv-cache';
+import { DeviceKvBatch } from './device-kv-batch';
 import { allocKv, copyPositions, type KvArray } from './kv-layout';
 import type { ModelRunner, PastPrefix, StepResult } from './model-runner';
 import { PrefixCache, type PrefixMatch } from './prefix-cache';
@@ -27,6 +28,9 @@ export class EngineCore {
   private readonly cache: BatchKvCache;
   private readonly prefixCache?: PrefixCache;
   private readonly rowRequests: Request[] = [];
+  /** Device path (KV on the GPU): one static batch at a time; finished rows ride along. */
+  private deviceBatch?: DeviceKvBatch;
+  private deviceRows: Array<Request | undefined> = [];
   private pending = new Int32Array(0);
   private readonly aborts = new Set<string>();
   private readonly ids = new Set<string>();
@@ -42,14 +46,15 @@ export class EngineCore {
       minSharedPrefix: config.minSharedPrefix ?? DEFAULT_SCHEDULER_CONFIG.minSharedPrefix,
       lengthRatio: config.lengthRatio ?? DEFAULT_SCHEDULER_CONFIG.lengthRatio,
     };
-    const bytes = config.prefixCacheBytes ?? 512 * 1024 * 1024;
+    // Prefix KV lives in host memory; on the device path the cache never comes back to the host.
+    const bytes = runner.kvOnDevice ? 0 : (config.prefixCacheBytes ?? 512 * 1024 * 1024);
     this.prefixCache = bytes > 0 ? new PrefixCache(runner.shape, bytes) : undefined;
     this.scheduler = new Scheduler(schedulerConfig, this.prefixCache);
     this.cache = new BatchKvCache(runner.shape);
   }
 
   get numRunning(): number {
-    return this.rowRequests.length;
+    return this.deviceBatch ? this.deviceBatch.numLive : this.rowRequests.length;
   }
 
   get numWaiting(): number {
@@ -89,17 +94,20 @@ export class EngineCore {
   async step(): Promise<EngineOutput[]> {
     const outputs: EngineOutput[] = [];
     if (this.aborts.size > 0) this.applyAborts(outputs);
-    const plan: StepPlan = this.scheduler.schedule(this.numRunning);
+    // A device batch admits nobody until it has finished.
+    const plan: StepPlan = this.scheduler.schedule(this.deviceBatch ? this.scheduler.config.maxBatch : this.numRunning);
     this.stats.numSteps++;
     switch (plan.kind) {
       case 'prefix':
         await this.computePrefix(plan.tokens, plan.base);
         break;
       case 'prefill':
-        await this.prefill(plan.requests, plan.prefix, outputs);
+        if (this.runner.kvOnDevice) await this.prefillDevice(plan.requests, outputs);
+        else await this.prefill(plan.requests, plan.prefix, outputs);
         break;
       case 'decode':
-        await this.decode(outputs);
+        if (this.deviceBatch) await this.decodeDevice(outputs);
+        else await this.decode(outputs);
         break;
       case 'idle':
         break;
@@ -116,6 +124,12 @@ export class EngineCore {
         this.removeRow(row);
       }
     }
+    this.deviceRows.forEach((r, row) => {
+      if (r && this.aborts.has(r.requestId)) {
+        outputs.push(this.finish(r, 'abort'));
+        this.dropDeviceRow(row);
+      }
+    });
     this.aborts.clear();
   }
 
@@ -253,6 +267,76 @@ export class EngineCore {
     }
     for (let i = done.length - 1; i >= 0; i--) this.removeRow(done[i]);
     if (done.length > 0) this.cache.reserve(this.numRunning, this.cache.maxLength() + 1);
+  }
+
+  private async prefillDevice(reqs: Request[], outputs: EngineOutput[]): Promise<void> {
+    const prompts = reqs.map((r) => r.promptTokenIds);
+    let res: StepResult;
+    const t0 = performance.now();
+    try {
+      res = await this.runner.prefill(prompts, undefined, this.wantLogits(reqs));
+    } catch (err) {
+      const e = IpdError.from(err, 'GENERATION_FAILED');
+      for (const r of reqs) outputs.push(this.finish(r, 'error', [], e));
+      return;
+    }
+    this.stats.prefillMs += performance.now() - t0;
+    this.stats.numPrefillTokens += prompts.reduce((n, p) => n + p.length, 0);
+    const S = Math.max(...prompts.map((p) => p.length));
+    this.deviceBatch = new DeviceKvBatch(res.presentKeys!, res.presentValues!, S, prompts.map((p) => p.length));
+    this.deviceRows = [...reqs];
+    reqs.forEach((r, i) => {
+      r.status = 'running';
+      const tok = this.pick(res, i, r);
+      const reason = r.appendToken(tok);
+      this.setPending(i, tok);
+      if (reason) {
+        outputs.push(this.finish(r, reason, [tok]));
+        this.dropDeviceRow(i);
+      } else outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: 0 });
+    });
+    this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, reqs.length);
+  }
+
+  private async decodeDevice(outputs: EngineOutput[]): Promise<void> {
+    const batch = this.deviceBatch!;
+    const live = this.deviceRows.filter((r): r is Request => r !== undefined);
+    let res: StepResult;
+    const t0 = performance.now();
+    try {
+      res = await this.runner.decodeDevice(batch, this.pending.subarray(0, batch.numRows), this.wantLogits(live));
+    } catch (err) {
+      const e = IpdError.from(err, 'GENERATION_FAILED');
+      this.deviceRows.forEach((r, row) => {
+        if (r) outputs.push(this.finish(r, 'error', [], e));
+        this.dropDeviceRow(row);
+      });
+      return;
+    }
+    batch.advance(res.presentKeys!, res.presentValues!);
+    this.stats.decodeMs += performance.now() - t0;
+    this.stats.numDecodeTokens += live.length;
+    this.deviceRows.forEach((r, row) => {
+      if (!r) return;
+      const tok = this.pick(res, row, r);
+      let reason = r.appendToken(tok);
+      if (!reason && this.config.maxContext !== undefined && batch.lengths[row] + 1 >= this.config.maxContext) reason = 'length';
+      this.pending[row] = tok;
+      if (reason) {
+        outputs.push(this.finish(r, reason, [tok]));
+        this.dropDeviceRow(row);
+      } else outputs.push({ requestId: r.requestId, newTokenIds: [tok] });
+    });
+  }
+
+  /** Marks a device row finished; the batch (and its GPU memory) goes when no row is left. */
+  private dropDeviceRow(row: number): void {
+    this.deviceRows[row] = undefined;
+    if (this.deviceBatch && this.deviceRows.every((r) => r === undefined)) {
+      this.deviceBatch.dispose();
+      this.deviceBatch = undefined;
+      this.deviceRows = [];
+    }
   }
 
   private removeRow(row: number): void {

@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { IpdError } from '../common';
 import type { BatchKvCache } from './batch-kv-cache';
+import type { DeviceKvBatch } from './device-kv-batch';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { allocKv, type KvArray, type KvShape } from './kv-layout';
@@ -16,6 +17,8 @@ export interface RunnerInit {
   shape: KvShape;
   vocabSize: number;
   padTokenId: number;
+  /** The session keeps present.* on the device (WebGPU gpu-buffer outputs): use the device batch path. */
+  kvOnDevice?: boolean;
 }
 
 /** KV to feed as past for a prefill: per layer [1, kv, length, hd]. */
@@ -31,6 +34,9 @@ export interface StepResult {
   nextTokens?: BigInt64Array;
   /** Last-position logits per row, [rows, vocab], when asked for. */
   logits?: Float32Array;
+  /** On the device path: present.* per layer, left on the device. */
+  presentKeys?: Tensor[];
+  presentValues?: Tensor[];
   /** This step's KV per layer as [rows, kv, seq, hd]; the new positions start at newOffset. */
   newKeys: KvArray[];
   newValues: KvArray[];
@@ -50,6 +56,7 @@ export class ModelRunner {
   readonly lean?: LeanIo;
   readonly shape: KvShape;
   readonly vocabSize: number;
+  readonly kvOnDevice: boolean;
   private readonly session: InferenceSession;
   private readonly Tensor: TensorCtor;
   private readonly padId: bigint;
@@ -68,6 +75,7 @@ export class ModelRunner {
     this.lean = init.lean;
     this.shape = init.shape;
     this.vocabSize = init.vocabSize;
+    this.kvOnDevice = init.kvOnDevice ?? false;
     this.padId = BigInt(init.padTokenId);
     this.emptyKv = allocKv(init.shape.dtype, 0);
   }
@@ -165,17 +173,43 @@ export class ModelRunner {
     return this.run(feeds, B, 1, wantLogits, C);
   }
 
+  /** One decode step of a device-resident batch: row r is left-padded, its real tokens end at the cache's end. */
+  async decodeDevice(batch: DeviceKvBatch, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
+    const B = batch.numRows;
+    const T = batch.seqLen + 1;
+    this.grow(B);
+    this.growMask(B * T);
+    for (let r = 0; r < B; r++) {
+      const len = batch.lengths[r];
+      this.ids[r] = BigInt(tokens[r]);
+      this.positions[r] = BigInt(len);
+      this.mask.fill(ZERO, r * T, r * T + (T - 1 - len));
+      this.mask.fill(ONE, r * T + (T - 1 - len), (r + 1) * T);
+    }
+    const feeds: Record<string, Tensor> = {
+      [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, B), [B, 1]),
+    };
+    if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
+    if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
+    this.io.layers.forEach((l, i) => {
+      feeds[l.pastKey] = batch.keys[i];
+      feeds[l.pastValue] = batch.values[i];
+    });
+    return this.run(feeds, B, 1, wantLogits, batch.seqLen);
+  }
+
   private async run(feeds: Record<string, Tensor>, rows: number, seq: number, wantLogits: boolean, pastLen: number): Promise<StepResult> {
     if (this.io.numLogitsToKeep) feeds[this.io.numLogitsToKeep] = this.tensor('int64', this.keepOne, []);
     const fetch: string[] = [];
     const lean = this.lean;
     if (lean?.nextToken && !wantLogits) fetch.push(lean.nextToken);
     else fetch.push(this.io.logits);
-    if (lean) fetch.push(...lean.newKeys, ...lean.newValues);
+    if (lean && !this.kvOnDevice) fetch.push(...lean.newKeys, ...lean.newValues);
     else for (const l of this.io.layers) fetch.push(l.presentKey, l.presentValue);
     let out: InferenceSession.ReturnType;
     try {
-      out = await this.session.run(feeds, fetch);
+      // A session with device-located outputs must be asked for all of them (ORT checks the count).
+      out = await this.session.run(feeds, this.kvOnDevice ? this.session.outputNames : fetch);
     } catch (err) {
       throw new IpdError('GENERATION_FAILED', `onnxruntime failed on a step of ${rows} row(s) x ${seq} token(s) (past ${pastLen}): ${(err as Error).message}`, { cause: err });
     }
@@ -188,7 +222,12 @@ export class ModelRunner {
     };
     if (lean?.nextToken && !wantLogits) result.nextTokens = out[lean.nextToken].data as BigInt64Array;
     else result.logits = lastPositionLogits(out[this.io.logits], rows, this.vocabSize);
-    if (lean) {
+    if (this.kvOnDevice) {
+      // Device tensors are never read here (a synchronous read of a GPU buffer aborts).
+      result.presentKeys = this.io.layers.map((l) => out[l.presentKey]);
+      result.presentValues = this.io.layers.map((l) => out[l.presentValue]);
+      if (lean) for (const n of [...lean.newKeys, ...lean.newValues]) out[n].dispose();
+    } else if (lean) {
       result.newKeys = lean.newKeys.map((n) => out[n].data as KvArray);
       result.newValues = lean.newValues.map((n) => out[n].data as KvArray);
     } else {

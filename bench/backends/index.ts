@@ -25,7 +25,7 @@ export interface BackendConfig {
 export async function openGenerator(cfg: BackendConfig): Promise<TextGenerator> {
   if (cfg.backend === 'openai') {
     if (!cfg.baseUrl) throw new IpdError('USAGE', '--backend openai needs --base-url', { hint: 'e.g. --base-url http://127.0.0.1:8000/v1' });
-    return OpenAIGenerator.create({ baseUrl: cfg.baseUrl, apiKey: cfg.apiKey, model: cfg.model, concurrency: cfg.concurrency });
+    return OpenAIGenerator.create({ baseUrl: cfg.baseUrl, apiKey: cfg.apiKey, model: cfg.model, concurrency: cfg.concurrency, promptMode: cfg.promptMode });
   }
   if (!cfg.model) throw new IpdError('USAGE', '--model is required', { hint: 'a local model folder or a Hugging Face id' });
   const model = await resolveModel(cfg.model, { dtype: cfg.dtype, offline: cfg.offline });

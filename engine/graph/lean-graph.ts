@@ -26,7 +26,7 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'FusedMat
  *  - an in-graph ArgMax for greedy rows.
  * present.* stay graph outputs (left unfetched) so ORT optimizes the graph as before.
  */
-export function rewriteLean(model: ParsedModel, io: DecoderIo): { chunks: Uint8Array[]; lean: LeanIo } {
+export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSize: number; vocabSize: number }): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
   const producers = new Map<string, number>();
@@ -39,22 +39,32 @@ export function rewriteLean(model: ParsedModel, io: DecoderIo): { chunks: Uint8A
     notes.push(`uses the graph's ${io.numLogitsToKeep} input for last-position logits`);
   } else {
     const head = findLmHead(model.nodes, producers, inits, io.logits);
-    if (head === undefined) notes.push('LM head not found; logits stay full-sequence');
+    if (!head) notes.push('LM head not found; logits stay full-sequence');
     else {
-      const headNode = model.nodes[head];
-      const sliced = 'ipd/last_position_hidden';
-      edits.appendInitializers.push(int64Initializer('ipd/minus_one', [-1]), int64Initializer('ipd/one', [1]));
-      edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
-      edits.insertBefore.set(head, [node('Slice', [headNode.input[0], 'ipd/minus_one', 'ipd/int64_max', 'ipd/one'], [sliced])]);
-      const replaced = { ...headNode, input: [sliced, ...headNode.input.slice(1)] } as NodeProto;
-      edits.replace.set(head, replaced);
       lastLogitsOnly = true;
+      edits.appendInitializers.push(int64Initializer('ipd/minus_one', [-1]), int64Initializer('ipd/one', [1]), bigInitializer('ipd/int64_max', INT64_MAX));
+      const sliced = 'ipd/last_position_hidden';
+      // The hidden states [B, S, H] before the head (or before its 2-D reshape) keep only the last position.
+      const target = head.reshapeIn ?? head.head;
+      const targetNode = model.nodes[target];
+      edits.insertBefore.set(target, [node('Slice', [targetNode.input[0], 'ipd/minus_one', 'ipd/int64_max', 'ipd/one'], [sliced])]);
+      if (head.reshapeIn === undefined) {
+        edits.replace.set(target, { ...targetNode, input: [sliced, ...targetNode.input.slice(1)] } as NodeProto);
+      } else {
+        // A Gemm head runs on [B*S, H]: reshape the sliced [B, 1, H] to [B, H] and the result back to [B, 1, V].
+        edits.appendInitializers.push(int64Initializer('ipd/shape_rows_hidden', [-1, dims.hiddenSize]), int64Initializer('ipd/shape_b1v', [-1, 1, dims.vocabSize]));
+        edits.replace.set(target, { ...targetNode, input: [sliced, 'ipd/shape_rows_hidden'] } as NodeProto);
+        if (head.reshapeOut !== undefined) {
+          const out = model.nodes[head.reshapeOut];
+          edits.replace.set(head.reshapeOut, { ...out, input: [out.input[0], 'ipd/shape_b1v'] } as NodeProto);
+        }
+      }
     }
   }
 
   // -S: the new positions of this step are the last S of each present tensor.
   edits.appendInitializers.push(int64Initializer('ipd/axis_one_start', [1]), int64Initializer('ipd/axis_one_end', [2]), int64Initializer('ipd/two', [2]));
-  if (!edits.appendInitializers.some((t) => t.name === 'ipd/int64_max')) edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
+  if (!lastLogitsOnly || io.numLogitsToKeep) edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
   edits.appendNodes.push(
     node('Shape', [io.inputIds], ['ipd/input_shape']),
     node('Slice', ['ipd/input_shape', 'ipd/axis_one_start', 'ipd/axis_one_end'], ['ipd/seq_len']),
@@ -96,15 +106,29 @@ function bigInitializer(name: string, value: string): TensorProto {
   return t;
 }
 
+interface LmHead {
+  head: number;
+  /** A Reshape [B, S, H] -> [B*S, H] feeding a 2-D head (Gemm), and the one after it. */
+  reshapeIn?: number;
+  reshapeOut?: number;
+}
+
 /** Walks back from `logits` through per-position ops to the projection that makes them. */
-function findLmHead(nodes: NodeProto[], producers: Map<string, number>, inits: Set<string>, logits: string): number | undefined {
+function findLmHead(nodes: NodeProto[], producers: Map<string, number>, inits: Set<string>, logits: string): LmHead | undefined {
   let name = logits;
+  let reshapeOut: number | undefined;
   for (let hops = 0; hops < 8; hops++) {
     const idx = producers.get(name);
     if (idx === undefined) return undefined;
     const n = nodes[idx];
-    if (LM_HEAD_OPS.has(n.opType)) return idx;
-    if (!PASS_THROUGH.has(n.opType)) return undefined;
+    if (LM_HEAD_OPS.has(n.opType) || n.opType === 'Gemm') {
+      if (n.opType !== 'Gemm') return reshapeOut === undefined ? { head: idx } : undefined;
+      const before = producers.get(n.input[0]);
+      if (reshapeOut === undefined || before === undefined || nodes[before].opType !== 'Reshape') return undefined;
+      return { head: idx, reshapeIn: before, reshapeOut };
+    }
+    if (n.opType === 'Reshape' && reshapeOut === undefined) reshapeOut = idx;
+    else if (!PASS_THROUGH.has(n.opType)) return undefined;
     // Follow the activation, not a constant scale or bias.
     const next = n.input.find((i) => i && !inits.has(i) && producers.has(i));
     if (!next) return undefined;

@@ -9,7 +9,7 @@ import { rewriteLean, type LeanIo } from '../graph/lean-graph';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 3;
+const LEAN_VERSION = 4;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */
@@ -43,7 +43,12 @@ function parseOrFail(bytes: Uint8Array, onnxPath: string) {
  * (last-position logits, new-KV outputs, in-graph ArgMax) and cached under
  * $XDG_CACHE_HOME/ipdialog/lean/, external weight files linked beside it.
  */
-export async function prepareGraph(onnxPath: string, externalData: readonly string[], lean: boolean): Promise<PreparedGraph> {
+export async function prepareGraph(
+  onnxPath: string,
+  externalData: readonly string[],
+  lean: boolean,
+  dims: { hiddenSize: number; vocabSize: number },
+): Promise<PreparedGraph> {
   const real = await realpath(onnxPath).catch(() => onnxPath);
   const st = await stat(real).catch(() => undefined);
   if (!st) throw new IpdError('MODEL_NOT_FOUND', `missing ONNX graph ${onnxPath}`, { file: onnxPath });
@@ -64,7 +69,7 @@ export async function prepareGraph(onnxPath: string, externalData: readonly stri
     await writeFile(metaFile, JSON.stringify({ io }));
     return { path: onnxPath, io };
   }
-  const { chunks, lean: leanIo } = rewriteLean(model, io);
+  const { chunks, lean: leanIo } = rewriteLean(model, io, dims);
   const tmp = `${leanFile}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');
   try {

@@ -32,6 +32,7 @@ export interface CoreModelSpec {
 
 export interface LoadedCore {
   core: EngineCore;
+  runner: ModelRunner;
   device: DeviceName;
   lean: boolean;
   notes: string[];
@@ -53,9 +54,35 @@ export function checkConfigAgainstGraph(config: ModelConfig, io: DecoderIo, sour
 
 export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Promise<LoadedCore> {
   const lean = opts.lean ?? true;
-  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean);
+  const loaded = await loadWith(spec, opts, lean);
+  if (!lean || !loaded.lean) return loaded;
+  // The rewrite assumes the usual export shapes; one tiny step proves it on this graph.
+  const problem = await probe(loaded.runner, spec.config.vocabSize);
+  if (!problem) return loaded;
+  await loaded.session.release();
+  const plain = await loadWith(spec, opts, false);
+  plain.notes.push(`lean graph rejected (${problem}); running the export as it is`);
+  return plain;
+}
+
+async function probe(runner: ModelRunner, vocab: number): Promise<string | undefined> {
+  try {
+    const r = await runner.prefill([[0, 0, 0]], undefined, true);
+    for (const t of [...(r.presentKeys ?? []), ...(r.presentValues ?? [])]) t.dispose();
+    if (r.logits?.length !== vocab) return `logits of ${r.logits?.length} values for one row`;
+    if (!runner.kvOnDevice && r.newKeys[0].length !== 3 * runner.shape.kvHeads * runner.shape.headDim) return 'new KV of unexpected size';
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}
+
+async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): Promise<LoadedCore> {
+  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config);
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
-  const { session, device } = await createSession(graph.path, { device: opts.device ?? 'cpu', threads: opts.threads });
+  // On WebGPU the KV cache stays on the device: present.* are GPU-buffer outputs fed back as past.
+  const presents = [...graph.io.layers.flatMap((l) => [l.presentKey, l.presentValue]), ...(graph.lean ? [...graph.lean.newKeys, ...graph.lean.newValues] : [])];
+  const { session, device } = await createSession(graph.path, { device: opts.device ?? 'cpu', threads: opts.threads, deviceOutputs: presents });
   const ort = await loadOrt();
   const { config } = spec;
   const runner = new ModelRunner({
@@ -66,6 +93,7 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
     shape: { numLayers: config.numLayers, kvHeads: graph.io.kvHeads ?? config.numKeyValueHeads, headDim: graph.io.headDim ?? config.headDim, dtype: graph.io.kvDtype },
     vocabSize: config.vocabSize,
     padTokenId: spec.padTokenId ?? config.padTokenId ?? config.eosTokenIds[0] ?? 0,
+    kvOnDevice: device === 'webgpu',
   });
   const coreConfig: EngineCoreConfig = {
     eosTokenIds: config.eosTokenIds,
@@ -76,5 +104,5 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
     minSharedPrefix: opts.minSharedPrefix,
     prefixCacheBytes: opts.prefixCacheBytes,
   };
-  return { core: new EngineCore(runner, coreConfig), device, lean: Boolean(graph.lean), notes: graph.lean?.notes ?? [], session };
+  return { core: new EngineCore(runner, coreConfig), device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner };
 }

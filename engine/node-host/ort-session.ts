@@ -31,9 +31,11 @@ function optionsFor(device: DeviceName, opts: SessionOptions): InferenceSession.
     logSeverityLevel: 3,
   };
   if (device === 'cpu') return { ...base, executionProviders: ['cpu'] };
-  const keep = opts.deviceOutputs?.length ? { preferredOutputLocation: Object.fromEntries(opts.deviceOutputs.map((n) => [n, device === 'webgpu' ? 'gpu-buffer' : 'ml-tensor'])) } : {};
   if (device === 'cuda') return { ...base, executionProviders: [{ name: 'cuda' }, 'cpu'] };
-  if (device === 'webgpu') return { ...base, executionProviders: ['webgpu'], ...(keep as object) };
+  if (device === 'webgpu') {
+    const keep = Object.fromEntries((opts.deviceOutputs ?? []).map((n) => [n, 'gpu-buffer' as const]));
+    return { ...base, executionProviders: ['webgpu'], preferredOutputLocation: keep };
+  }
   throw new IpdError('DEVICE_UNAVAILABLE', `device "${device}" is not available in Node`, { hint: 'use cpu, cuda or webgpu' });
 }
 

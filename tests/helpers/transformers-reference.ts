@@ -16,6 +16,8 @@ export async function loadTransformersReference(dir: string, dtype: 'fp32' | 'fp
       const out = (await model.generate({ input_ids, attention_mask, max_new_tokens: maxNewTokens, do_sample: false })) as Tensor;
       return Array.from(out.data as BigInt64Array, Number).slice(n);
     },
-    dispose: () => model.dispose(),
+    dispose: async () => {
+      await model.dispose();
+    },
   };
 }
