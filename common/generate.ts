@@ -38,6 +38,8 @@ export interface TextGenerator {
   readonly modelId: string;
   /** Backend and device, for run records. */
   readonly description: string;
+  /** The execution device of an in-process engine (cpu, cuda, webgpu); absent for remote backends. */
+  readonly device?: string;
   generate(req: TextRequest, opts?: { onText?: (delta: string) => void }): Promise<TextResult>;
   dispose(): Promise<void>;
 }

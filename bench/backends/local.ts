@@ -24,6 +24,10 @@ export class LocalGenerator implements TextGenerator {
     return this.model.id;
   }
 
+  get device(): string {
+    return this.engine.info.device;
+  }
+
   get description(): string {
     const i = this.engine.info;
     return `ort-node ${i.device}${i.lean ? ' (lean graph)' : ''}, ${this.model.dtype}`;

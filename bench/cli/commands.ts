@@ -3,11 +3,14 @@ import { compareCommand } from './compare';
 import { datagenCommand } from './datagen';
 import { exportSftCommand } from './export-sft';
 import { generateCommand } from './generate';
+import { judgeCommand } from './judge';
+import { modelsCommand } from './models';
 import { promptsCommand } from './prompts';
 import { reportCommand } from './report';
+import { runCommand } from './run';
 import { serveCommand } from './serve';
 import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand];
+export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand];

@@ -89,12 +89,16 @@ export type MetricsRecord = z.infer<typeof MetricsRecordSchema>;
 
 export const JudgeRecordSchema = z.object({
   index: z.number().int(),
+  /** 1-based line of the item in the data file (index alone is not unique in the test set). */
+  line: z.number().int().optional(),
+  judge_model: z.string().optional(),
   task: z.string(),
   pathway: z.string(),
   prompt: z.string(),
   output: z.string(),
   scores: JudgeScoresSchema.partial(),
-  status: z.enum(['ok', 'partial', 'out_of_range', 'unparsed', 'error']),
+  // The scorer's verdicts (scorers/judge.ts) plus 'error' when the judge model itself failed.
+  status: z.enum(['ok', 'partial', 'out_of_range', 'no_total', 'unparseable', 'error']),
   problems: z.array(z.string()).default([]),
 });
 export type JudgeRecord = z.infer<typeof JudgeRecordSchema>;

@@ -42,7 +42,12 @@ const REQUIRED: Record<PredictionFormat, string[]> = {
   'llama-factory': ['prompt', 'label', 'predict'],
 };
 
-export async function readPredictions(file: string, items: readonly DialogItem[], pathway: PathwayId): Promise<PredictionSet> {
+/**
+ * `lines` (optional, parallel to `items`) are the items' 1-based lines in the data file: our
+ * own results lines carry `line`, which identifies an item even where `index` repeats
+ * (the official test set has 1,000 items but 725 distinct indexes).
+ */
+export async function readPredictions(file: string, items: readonly DialogItem[], pathway: PathwayId, lines?: readonly number[]): Promise<PredictionSet> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -52,10 +57,10 @@ export async function readPredictions(file: string, items: readonly DialogItem[]
       cause: err,
     });
   }
-  return parsePredictions(text, file, items, pathway);
+  return parsePredictions(text, file, items, pathway, lines);
 }
 
-export function parsePredictions(text: string, file: string, items: readonly DialogItem[], pathway: PathwayId): PredictionSet {
+export function parsePredictions(text: string, file: string, items: readonly DialogItem[], pathway: PathwayId, dataLines?: readonly number[]): PredictionSet {
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop(); // trailing newline(s)
   if (lines.length === 0) throw new IpdError('PREDICTIONS_INVALID', `no predictions in ${file}`, { file });
@@ -69,7 +74,7 @@ export function parsePredictions(text: string, file: string, items: readonly Dia
     });
   }
   rows.forEach((row, i) => checkRow(row, format, file, i + 1));
-  const predictions = format === 'results' ? byIndex(rows, file, items, pathway) : byLine(rows, file, items, format);
+  const predictions = format === 'results' ? byItemKey(rows, file, items, pathway, dataLines ?? items.map((_, i) => i + 1)) : byLine(rows, file, items, format);
   return { file, format, predictions };
 }
 
@@ -115,48 +120,66 @@ function byLine(rows: Row[], file: string, items: readonly DialogItem[], format:
   });
 }
 
-function byIndex(rows: Row[], file: string, items: readonly DialogItem[], pathway: PathwayId): Prediction[] {
-  const byItemIndex = new Map<number, { row: Row; line: number }>();
+function byItemKey(rows: Row[], file: string, items: readonly DialogItem[], pathway: PathwayId, dataLines: readonly number[]): Prediction[] {
+  // A row names its item by data-file `line` when it has one, else by `index`.
+  const keyOfRow = (row: Row) => (typeof row.line === 'number' ? `line ${row.line}` : `index ${row.index}`);
+  const byKey = new Map<string, { row: Row; line: number }>();
   let otherPathways = 0;
   rows.forEach((row, i) => {
     if (row.pathway !== pathway) {
       otherPathways++;
       return;
     }
-    const index = row.index;
-    if (typeof index !== 'number' || !Number.isInteger(index)) {
+    if (typeof row.index !== 'number' || !Number.isInteger(row.index)) {
       throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: "index" is not an integer`, { file, line: i + 1, field: 'index' });
     }
-    const seen = byItemIndex.get(index);
+    const key = keyOfRow(row);
+    const seen = byKey.get(key);
     if (seen) {
-      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: duplicate prediction for item index ${index} (first on line ${seen.line})`, {
+      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: duplicate prediction for item ${key} (first on line ${seen.line})`, {
         file,
         line: i + 1,
-        field: 'index',
+        field: typeof row.line === 'number' ? 'line' : 'index',
       });
     }
-    byItemIndex.set(index, { row, line: i + 1 });
+    byKey.set(key, { row, line: i + 1 });
   });
-  if (byItemIndex.size === 0) {
+  if (byKey.size === 0) {
     throw new IpdError('PREDICTIONS_INVALID', `${file} has no predictions for pathway ${pathway}`, {
       file,
       hint: otherPathways > 0 ? 'pass the --pathway the predictions were made with' : undefined,
     });
   }
-  const known = new Set(items.map((it) => it.index));
-  for (const [index, { line }] of byItemIndex) {
-    if (!known.has(index)) throw new IpdError('PREDICTIONS_INVALID', `${file} line ${line}: item index ${index} is not in the dataset`, { file, line, field: 'index' });
+  const matched = new Set<string>();
+  const out: Prediction[] = [];
+  const missing: DialogItem[] = [];
+  items.forEach((item, i) => {
+    const key = byKey.has(`line ${dataLines[i]}`) ? `line ${dataLines[i]}` : `index ${item.index}`;
+    const hit = byKey.get(key);
+    if (!hit) {
+      missing.push(item);
+      return;
+    }
+    if (hit.row.index !== item.index) {
+      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${hit.line}: index ${String(hit.row.index)} but data line ${dataLines[i]} has index ${item.index}`, {
+        file,
+        line: hit.line,
+        field: 'index',
+        hint: 'score against the data file the run used',
+      });
+    }
+    matched.add(key);
+    out.push({ item, response: hit.row.response as string, line: hit.line });
+  });
+  for (const [key, { line }] of byKey) {
+    if (!matched.has(key)) throw new IpdError('PREDICTIONS_INVALID', `${file} line ${line}: item ${key} is not in the dataset`, { file, line, field: key.split(' ')[0] });
   }
-  const missing = items.filter((it) => !byItemIndex.has(it.index));
   if (missing.length > 0) {
     throw new IpdError(
       'PREDICTIONS_INVALID',
       `${file} lacks predictions for ${missing.length} of ${items.length} items (first missing index: ${missing[0].index})`,
-      { file, hint: 'score a complete run, or pass --data with only the items that were run' },
+      { file, hint: 'score a complete run, or pass the same --data/--per-task as the run (or --run DIR)' },
     );
   }
-  return items.map((item) => {
-    const { row, line } = byItemIndex.get(item.index)!;
-    return { item, response: row.response as string, line };
-  });
+  return out;
 }

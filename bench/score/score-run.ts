@@ -34,6 +34,8 @@ export interface ScoreFileOptions {
   pathway: string;
   /** Dataset file; the official test set from the cache when omitted. */
   data?: string;
+  /** Only the first K items of each task (as the run that made the predictions). */
+  perTask?: number;
   predictions: string;
   resources?: MeteorResources;
 }
@@ -41,9 +43,9 @@ export interface ScoreFileOptions {
 export async function scorePredictionsFile(opts: ScoreFileOptions): Promise<ScoreRunResult & { dataFile: string }> {
   const pathway = getPathway(opts.pathway);
   const dataFile = await resolveDataFile(opts.data);
-  const data = await readDataset(dataFile);
+  const data = await readDataset(dataFile, { perTask: opts.perTask });
   const items: DialogItem[] = data.items.map((l) => l.item);
-  const set = await readPredictions(opts.predictions, items, pathway.id);
+  const set = await readPredictions(opts.predictions, items, pathway.id, data.items.map((l) => l.source.line));
   const result = await scoreRun(pathway, set.predictions, opts.resources);
   return { ...result, format: set.format, dataFile };
 }

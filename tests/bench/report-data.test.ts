@@ -73,7 +73,7 @@ describe('summaries', () => {
     const s = summarizeJudge([
       judged('rank', 10, 'ok', { Conciseness: 1, Personalization: 4, 'Analysis Quality': 3, 'Answer Accuracy': 5, Total: 13 }),
       judged('rank', 20, 'partial', { Conciseness: 0, Total: 7 }),
-      judged('rank', 30, 'unparsed', {}),
+      judged('rank', 30, 'unparseable', {}),
       judged('filter', 5, 'out_of_range', { Conciseness: 3, Total: 9 }),
       judged('filter', 6, 'error', {}),
     ]);

@@ -115,7 +115,7 @@ function summarize(preds: readonly PredictionRecord[]): MetricsRecord['pathways'
 function syntheticJudge(preds: readonly PredictionRecord[], seed: number): JudgeRecord[] {
   return preds.map((p, i) => {
     const base = { index: p.index, task: p.task, pathway: p.pathway, prompt: `judge prompt for item ${p.index}` };
-    if (i % 7 === 3) return { ...base, output: 'I cannot score this.', scores: {}, status: 'unparsed', problems: ['no "[Name: N]" groups found'] };
+    if (i % 7 === 3) return { ...base, output: 'I cannot score this.', scores: {}, status: 'unparseable', problems: ['no "[Name: N]" groups found'] };
     if (i % 11 === 5) {
       return { ...base, output: '[Conciseness: 3, Personalization: 2, Analysis Quality: 2, Answer Accuracy: 2]\n[Total: 9]', scores: { Conciseness: 3, Total: 9 }, status: 'out_of_range', problems: ['Conciseness 3 is outside 0-1'] };
     }
