@@ -8,6 +8,7 @@ import type { ResolvedModel } from './resolve';
 export { resolveModelFolder, pickOnnxFile } from './resolve';
 export type { ResolvedModel, ResolveModelOptions } from './resolve';
 export type { HubOptions } from './hub';
+export { MODEL_PRESETS, findModelPreset, hubCacheStatus, looksLikeHubId, resolveHubModel, type ModelPreset, type HubCacheStatus, type DownloadProgress, type DownloadProgressEvent } from './hub';
 
 /** A local folder when one exists at that path, otherwise a Hugging Face id. */
 export async function resolveModel(idOrDir: string, opts: HubOptions = {}): Promise<ResolvedModel> {
