@@ -7,6 +7,8 @@ export interface CoreInfo {
   device: string;
   lean: boolean;
   notes: string[];
+  /** The process that runs ORT. */
+  pid?: number;
 }
 
 /**

@@ -5,32 +5,44 @@ import type { ResolvedModel } from '../models/node';
 import { CoreLoop, type CoreHandle } from './core-loop';
 import { LlmEngine } from './llm-engine';
 import { loadCore, type CoreModelSpec, type CoreOptions } from './node-host/load-core';
-import { WorkerCoreHandle } from './node-host/worker-handle';
+import { WorkerCoreHandle, type HostKind } from './node-host/worker-handle';
 
 export { loadCore, checkConfigAgainstGraph } from './node-host/load-core';
 export type { CoreOptions, CoreModelSpec, LoadedCore } from './node-host/load-core';
 export { createSession, CUDA_INSTALL_HINT } from './node-host/ort-session';
 export type { DeviceChoice } from './node-host/ort-session';
 export { prepareGraph } from './node-host/lean-model';
+export { MALLOC_ENV } from './node-host/malloc-env';
+export type { HostKind } from './node-host/worker-handle';
 
 export interface EngineOptions extends CoreOptions {
-  /** Run the engine core in a worker thread (default true). */
+  /** Run the engine core off the main thread (default true). */
   worker?: boolean;
+  /**
+   * Host of that core: a forked process (default on Linux, where it gets tuned glibc malloc
+   * settings and dies with its parent) or a worker thread.
+   */
+  host?: HostKind;
   tokenizer?: TextTokenizer;
 }
 
-export function coreSpecOf(model: ResolvedModel, tokenizer?: TextTokenizer): CoreModelSpec {
-  return { onnxPath: model.onnxPath, externalData: model.externalData, config: model.config, padTokenId: tokenizer?.padTokenId ?? model.config.padTokenId };
+/** Padding is masked out, so any id works: the config's pad, else its first EOS. */
+export function coreSpecOf(model: ResolvedModel): CoreModelSpec {
+  return { onnxPath: model.onnxPath, externalData: model.externalData, config: model.config, padTokenId: model.config.padTokenId };
 }
 
 export async function createLlmEngine(model: ResolvedModel, opts: EngineOptions = {}): Promise<LlmEngine> {
-  const tokenizer = opts.tokenizer ?? (await loadTokenizer(model.dir));
-  const spec = coreSpecOf(model, tokenizer);
+  // The tokenizer (main thread) and the session (worker) load at the same time.
+  const tokenizerP = opts.tokenizer ? Promise.resolve(opts.tokenizer) : loadTokenizer(model.dir);
+  const spec = coreSpecOf(model);
   let handle: CoreHandle;
-  if (opts.worker ?? true) handle = await WorkerCoreHandle.start(spec, opts);
-  else {
+  if (opts.worker ?? true) {
+    const host = opts.host ?? (process.platform === 'linux' ? 'process' : 'thread');
+    const [h] = await Promise.all([WorkerCoreHandle.start(spec, opts, host), tokenizerP]);
+    handle = h;
+  } else {
     const loaded = await loadCore(spec, opts);
     handle = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes }, () => loaded.session.release());
   }
-  return new LlmEngine(handle, tokenizer);
+  return new LlmEngine(handle, await tokenizerP);
 }

@@ -1,13 +1,55 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { IpdError } from '../../common';
 import type { CoreHandle, CoreInfo } from '../core-loop';
 import type { EngineOutput, EngineStats, GenerateRequest } from '../types';
 import type { CoreModelSpec, CoreOptions } from './load-core';
+import { MALLOC_ENV } from './malloc-env';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 type Waiter = { resolve(v: unknown): void; reject(e: unknown): void };
 
-/** CoreHandle for an EngineCore in a worker thread, so ORT's blocking runs stay off the main thread. */
+/**
+ * Where the engine runs: a worker thread, or a forked process (which also gets the malloc
+ * settings of MALLOC_ENV, read by glibc only at process start).
+ */
+export type HostKind = 'thread' | 'process';
+
+/** The part of Worker and ChildProcess both hosts need. */
+interface HostLink {
+  post(m: ToWorker): void;
+  on(event: 'message', fn: (m: FromWorker) => void): void;
+  onError(fn: (err: Error) => void): void;
+  onExit(fn: (code: number | null) => void): void;
+  terminate(): Promise<void>;
+}
+
+function threadLink(w: Worker): HostLink {
+  return {
+    post: (m) => w.postMessage(m),
+    on: (_e, fn) => void w.on('message', fn),
+    onError: (fn) => void w.on('error', fn),
+    onExit: (fn) => void w.on('exit', fn),
+    terminate: async () => void (await w.terminate()),
+  };
+}
+
+function processLink(c: ChildProcess): HostLink {
+  return {
+    post: (m) => void c.send(m),
+    on: (_e, fn) => void c.on('message', fn as (m: unknown) => void),
+    onError: (fn) => void c.on('error', fn),
+    onExit: (fn) => void c.on('exit', (code) => fn(code)),
+    terminate: () =>
+      new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve();
+        c.once('exit', () => resolve());
+        c.kill('SIGTERM');
+      }),
+  };
+}
+
+/** CoreHandle for an EngineCore in another thread or process, so ORT's blocking runs stay off the main thread. */
 export class WorkerCoreHandle implements CoreHandle {
   private listener: (outs: EngineOutput[]) => void = () => {};
   private readonly waiters = new Map<number, Waiter>();
@@ -17,21 +59,27 @@ export class WorkerCoreHandle implements CoreHandle {
   /** Requests in flight, so a dead worker can still finish each of them with an error. */
   private readonly inFlight = new Set<string>();
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(private readonly worker: HostLink) {
     worker.on('message', (m: FromWorker) => this.onMessage(m));
-    worker.on('error', (err) => this.fail(IpdError.from(err, 'INTERNAL')));
-    worker.on('exit', (code) => {
-      if (code !== 0) this.fail(new IpdError('INTERNAL', `engine worker exited with code ${code}`));
+    worker.onError((err) => this.fail(IpdError.from(err, 'INTERNAL')));
+    worker.onExit((code) => {
+      if (code !== 0 && !this.disposed) this.fail(new IpdError('INTERNAL', `engine host exited with code ${code}`));
     });
   }
 
-  static async start(model: CoreModelSpec, options: CoreOptions): Promise<WorkerCoreHandle> {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
-    const handle = new WorkerCoreHandle(worker);
+  private disposed = false;
+
+  static async start(model: CoreModelSpec, options: CoreOptions, host: HostKind = 'thread'): Promise<WorkerCoreHandle> {
+    const entry = new URL('./worker-entry.mjs', import.meta.url);
+    const link =
+      host === 'thread'
+        ? threadLink(new Worker(entry))
+        : processLink(fork(entry, [], { env: { ...MALLOC_ENV, ...process.env }, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' }));
+    const handle = new WorkerCoreHandle(link);
     try {
       handle.infoValue = (await handle.request({ kind: 'init', id: 0, payload: { model, options } })) as CoreInfo;
     } catch (err) {
-      await worker.terminate();
+      await link.terminate();
       throw err;
     }
     return handle;
@@ -46,7 +94,7 @@ export class WorkerCoreHandle implements CoreHandle {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiters.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id });
+      this.worker.post({ ...msg, id });
     });
   }
 
@@ -88,11 +136,11 @@ export class WorkerCoreHandle implements CoreHandle {
       return;
     }
     for (const r of reqs) this.inFlight.add(r.requestId);
-    this.worker.postMessage({ kind: 'add', id: this.nextId++, payload: [...reqs] } satisfies ToWorker);
+    this.worker.post({ kind: 'add', id: this.nextId++, payload: [...reqs] });
   }
 
   abort(requestId: string): void {
-    if (!this.failure) this.worker.postMessage({ kind: 'abort', id: this.nextId++, payload: requestId } satisfies ToWorker);
+    if (!this.failure) this.worker.post({ kind: 'abort', id: this.nextId++, payload: requestId });
   }
 
   async stats(): Promise<EngineStats> {
@@ -100,6 +148,7 @@ export class WorkerCoreHandle implements CoreHandle {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     try {
       if (!this.failure) await this.request({ kind: 'dispose', id: 0 });
     } finally {

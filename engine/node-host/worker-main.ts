@@ -4,11 +4,15 @@ import { CoreLoop } from '../core-loop';
 import { loadCore } from './load-core';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
-const port = parentPort!;
-const post = (m: FromWorker) => port.postMessage(m);
+// Hosted in a worker thread (parentPort) or a forked process (process.send).
+const post: (m: FromWorker) => void = parentPort ? (m) => parentPort!.postMessage(m) : (m) => process.send!(m);
+const onMessage = (fn: (m: ToWorker) => void) => (parentPort ? parentPort.on('message', fn) : process.on('message', fn));
 let loop: CoreLoop | undefined;
 
-port.on('message', (msg: ToWorker) => {
+// A forked host dies with its parent: the IPC channel closes even when the parent is SIGKILLed.
+if (!parentPort) process.on('disconnect', () => process.exit(0));
+
+onMessage((msg: ToWorker) => {
   void handle(msg).catch((err) => post({ kind: 'error', id: msg.id, payload: IpdError.from(err).toRecord() }));
 });
 
@@ -16,7 +20,7 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.kind) {
     case 'init': {
       const loaded = await loadCore(msg.payload.model, msg.payload.options);
-      loop = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes }, () => loaded.session.release());
+      loop = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, pid: process.pid }, () => loaded.session.release());
       loop.onOutputs((outs) => post({ kind: 'outputs', payload: outs }));
       post({ kind: 'ready', id: msg.id, payload: loop.info });
       return;

@@ -1,0 +1,14 @@
+/** What one measured process reports back to the harness (as JSON on a file). */
+export interface ImplResult {
+  impl: 'ours' | 'transformers.js';
+  /** Per request id: greedy output ids (cut at the request limit and EOS). */
+  outputs: Record<string, number[]>;
+  generatedTokens: number;
+  promptTokens: number;
+  loadMs: number;
+  generateMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  decodeTokens: number;
+  maxRssMb: number;
+}
