@@ -3,7 +3,7 @@
 // name only when the size and sha256 match what the hub announced. transformers.js trusts any file
 // present under the cache name, so nothing else may ever appear there.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { IpdError } from '../../common';
 import { hubFileError, type HubFileContext } from './errors';
@@ -29,6 +29,31 @@ export function partialName(dest: string): string {
   return `${dest}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files of killed downloads (their process is gone) would pile up beside the cache name. */
+export async function removeStalePartials(dest: string): Promise<void> {
+  const dir = path.dirname(dest);
+  const base = path.basename(dest);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(`${base}.`) ? name.slice(base.length + 1).match(/^(\d+)-[0-9a-f]{8}\.partial$/) : null;
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) await rm(path.join(dir, name), { force: true });
+  }
+}
+
 export async function downloadHubFile({ fetchFn, info, dest, ctx, progress }: DownloadFileOptions): Promise<DownloadedFile> {
   const started = performance.now();
   let res: Response;
@@ -51,6 +76,7 @@ export async function downloadHubFile({ fetchFn, info, dest, ctx, progress }: Do
   const expectedSha = info.sha256 ?? (getTag && /^[0-9a-f]{64}$/i.test(getTag) ? getTag.toLowerCase() : undefined);
 
   await mkdir(path.dirname(dest), { recursive: true });
+  await removeStalePartials(dest);
   const tmp = partialName(dest);
   const hash = createHash('sha256');
   let loaded = 0;

@@ -117,7 +117,9 @@ async function handle(state: HubState, base: () => string, req: http.IncomingMes
         else state.faults.delete(file);
       }
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' });
+    // The test process blocks in spawnSync between control calls, longer than keep-alive lasts:
+    // a reused, server-closed socket would fail the next POST, so control connections never linger.
+    res.writeHead(200, { 'Content-Type': 'application/json', Connection: 'close' });
     return void res.end(JSON.stringify({ requests: state.log }));
   }
   state.log.push({ method, path: decodeURIComponent(url.pathname) });
@@ -188,7 +190,8 @@ const HERE = fileURLToPath(import.meta.url);
 
 /** Runs the hub in a child process, so tests may block on spawnSync (runCli) while it serves. */
 export async function spawnLoopbackHub(opts: LoopbackHubOptions): Promise<LoopbackHub> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', HERE, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stdin stays open as a lifeline: when the test process dies, the hub sees EOF and exits.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', HERE, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -198,6 +201,9 @@ export async function spawnLoopbackHub(opts: LoopbackHubOptions): Promise<Loopba
     });
     child.once('exit', (code) => reject(new Error(`loopback hub exited with ${code} before listening`)));
   });
+  // Neither the child nor its pipes may keep a finished test process alive.
+  child.unref();
+  for (const s of [child.stdin, child.stdout]) (s as unknown as { unref?: () => void } | null)?.unref?.();
   const control = async (body?: unknown) =>
     (await (await fetch(`${url}_control`, body ? { method: 'POST', body: JSON.stringify(body) } : undefined)).json()) as { requests: HubRequest[] };
   return {
@@ -218,5 +224,7 @@ export async function spawnLoopbackHub(opts: LoopbackHubOptions): Promise<Loopba
 if (process.argv[1] && path.resolve(process.argv[1]) === HERE) {
   const hub = await startLoopbackHub(JSON.parse(process.argv[2] ?? '{"repos":{}}') as LoopbackHubOptions);
   process.stdout.write(`${JSON.stringify({ url: hub.url })}\n`);
-  process.on('SIGTERM', () => void hub.close().then(() => process.exit(0)));
+  const stop = () => void hub.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop).resume();
 }

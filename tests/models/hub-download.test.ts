@@ -1,7 +1,7 @@
 // The hub path in-process, against the loopback hub: pointing transformers.js' env.remoteHost at
 // it is all the redirection a program needs; files land in transformers.js' own cache layout.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -135,6 +135,16 @@ describe('resolveHubModel against the loopback hub', () => {
     const err = await expectRejection(resolveHubModel(ID, { progress: false }));
     expect(err.message).toMatch(/no ONNX graph .*onnx\/model\.onnx \(HTTP 404\), onnx\/model_fp16\.onnx \(HTTP 404\)/);
     expect(err.hint).toContain('transformers.js layout');
+  });
+
+  it('clears temp files that killed downloads left behind', async () => {
+    const onnxDir = path.join(cache, 'hub', 'tiny-org', 'tiny-llama', 'onnx');
+    await mkdir(onnxDir, { recursive: true });
+    // pid 2^22 + 1 is above Linux's pid_max default, so no process has it.
+    const stale = path.join(onnxDir, `model.onnx.${2 ** 22 + 1}-0123abcd.partial`);
+    await writeFile(stale, 'half a file');
+    await resolveHubModel(ID, { progress: false });
+    expect(existsSync(stale)).toBe(false);
   });
 
   it('a small file cut short is caught by its Content-Length', async () => {
