@@ -63,6 +63,7 @@ export class ModelRunner {
   private ids = new BigInt64Array(0);
   private mask = new BigInt64Array(0);
   private positions = new BigInt64Array(0);
+  private kvIndex = new BigInt64Array(0);
   private readonly emptyKv: KvArray;
   private pastTensors: Tensor[] = [];
   private pastVersion = -1;
@@ -127,6 +128,7 @@ export class ModelRunner {
     if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, b * T), [b, T]);
     if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, b * S), [b, S]);
     const { kvHeads, headDim, dtype } = this.shape;
+    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(b, S, (_row, j) => P + j);
     this.io.layers.forEach((l, i) => {
       const k = prefix ? expandRows(prefix.keys[i], b) : this.emptyKv;
       const v = prefix ? expandRows(prefix.values[i], b) : this.emptyKv;
@@ -158,6 +160,7 @@ export class ModelRunner {
     };
     if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
     if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
+    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(B, 1, (r) => cache.lengths[r]);
     if (this.pastVersion !== cache.layoutVersion) {
       const { kvHeads, headDim, dtype } = this.shape;
       this.pastTensors = this.io.layers.flatMap((_, i) => [
@@ -171,6 +174,23 @@ export class ModelRunner {
       feeds[l.pastValue] = this.pastTensors[2 * i + 1];
     });
     return this.run(feeds, B, 1, wantLogits, C);
+  }
+
+  /** [rows, kv, seq, hd] positions in present of each new element (GroupQueryAttention graphs). */
+  private kvIndexFeed(rows: number, seq: number, position: (row: number, j: number) => number): Tensor {
+    const { kvHeads, headDim } = this.shape;
+    const n = rows * kvHeads * seq * headDim;
+    if (this.kvIndex.length < n) this.kvIndex = new BigInt64Array(n * 2);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < seq; j++) {
+        const pos = BigInt(position(r, j));
+        for (let h = 0; h < kvHeads; h++) {
+          const start = ((r * kvHeads + h) * seq + j) * headDim;
+          this.kvIndex.fill(pos, start, start + headDim);
+        }
+      }
+    }
+    return this.tensor('int64', this.kvIndex.subarray(0, n), [rows, kvHeads, seq, headDim]);
   }
 
   /** One decode step of a device-resident batch: row r is left-padded, its real tokens end at the cache's end. */

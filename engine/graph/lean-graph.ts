@@ -7,6 +7,12 @@ export interface LeanIo {
   lastLogitsOnly: boolean;
   /** Greedy next token per row ([B, 1] int64), computed in the graph. */
   nextToken?: string;
+  /**
+   * GroupQueryAttention graphs write each row's new KV at that row's own length (right
+   * padding), not at the end: the new positions are gathered with this int64 input of
+   * shape [B, kv, S, hd] holding, for every element, its position in present.
+   */
+  kvIndexInput?: string;
   /** Per layer: the KV of this step's new positions only ([B, kv, S, hd]). */
   newKeys: string[];
   newValues: string[];
@@ -73,13 +79,16 @@ export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSiz
   const kvElem = io.kvDtype === 'float16' ? ELEM_FLOAT16 : 1;
   const newKeys: string[] = [];
   const newValues: string[] = [];
+  const kvIndexInput = io.groupQueryAttention ? 'ipd_kv_index' : undefined;
+  if (kvIndexInput) edits.appendInputs.push(valueInfo(kvIndexInput, ELEM_INT64, ['batch_size', io.kvHeads ?? 'num_key_value_heads', 'sequence_length', io.headDim ?? 'head_dim']));
   io.layers.forEach((l, i) => {
     for (const [present, list, kind] of [
       [l.presentKey, newKeys, 'key'],
       [l.presentValue, newValues, 'value'],
     ] as const) {
       const name = `ipd_new.${i}.${kind}`;
-      edits.appendNodes.push(node('Slice', [present, 'ipd/minus_seq_len', 'ipd/int64_max', 'ipd/two'], [name]));
+      if (kvIndexInput) edits.appendNodes.push(node('GatherElements', [present, kvIndexInput], [name], { axis: 2 }));
+      else edits.appendNodes.push(node('Slice', [present, 'ipd/minus_seq_len', 'ipd/int64_max', 'ipd/two'], [name]));
       edits.appendOutputs.push(valueInfo(name, kvElem, ['batch_size', io.kvHeads ?? 'num_key_value_heads', 'sequence_length', io.headDim ?? 'head_dim']));
       list.push(name);
     }
@@ -97,7 +106,7 @@ export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSiz
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
-  return { chunks: assembleModel(model, edits), lean: { lastLogitsOnly, nextToken, newKeys, newValues, notes } };
+  return { chunks: assembleModel(model, edits), lean: { lastLogitsOnly, nextToken, kvIndexInput, newKeys, newValues, notes } };
 }
 
 function bigInitializer(name: string, value: string): TensorProto {

@@ -95,11 +95,12 @@ export interface GraphEdits {
   replace: Map<number, NodeProto>;
   appendNodes: NodeProto[];
   appendOutputs: ValueInfoProto[];
+  appendInputs: ValueInfoProto[];
   appendInitializers: TensorProto[];
 }
 
 export function emptyEdits(): GraphEdits {
-  return { insertBefore: new Map(), replace: new Map(), appendNodes: [], appendOutputs: [], appendInitializers: [] };
+  return { insertBefore: new Map(), replace: new Map(), appendNodes: [], appendOutputs: [], appendInputs: [], appendInitializers: [] };
 }
 
 /**
@@ -126,6 +127,7 @@ export function assembleModel(model: ParsedModel, edits: GraphEdits): Uint8Array
   }
   for (const n of edits.appendNodes) enc(GRAPH_NODE, onnx.NodeProto.encode(n).finish());
   for (const t of edits.appendInitializers) enc(GRAPH_INITIALIZER, onnx.TensorProto.encode(t).finish());
+  for (const i of edits.appendInputs) enc(GRAPH_INPUT, onnx.ValueInfoProto.encode(i).finish());
   for (const o of edits.appendOutputs) enc(GRAPH_OUTPUT, onnx.ValueInfoProto.encode(o).finish());
   const graphLen = graphParts.reduce((n, p) => n + p.length, 0);
   // Everything of the ModelProto before and after the graph field stays as it was.

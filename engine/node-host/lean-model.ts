@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IpdError } from '../../common';
 import { cacheDir } from '../../common/node';
@@ -9,13 +9,19 @@ import { rewriteLean, type LeanIo } from '../graph/lean-graph';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 4;
+const LEAN_VERSION = 6;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */
   path: string;
   io: DecoderIo;
   lean?: LeanIo;
+  /**
+   * External weight files the session must be handed in memory: onnxruntime refuses
+   * external data outside the graph's folder (symlinks included), and a hard link into the
+   * cache is impossible across file systems.
+   */
+  externalData?: Array<{ path: string; file: string }>;
 }
 
 async function readModelBytes(onnxPath: string): Promise<Uint8Array> {
@@ -57,9 +63,9 @@ export async function prepareGraph(
   const metaFile = path.join(dir, 'lean.json');
   const leanFile = path.join(dir, path.basename(onnxPath));
   if (existsSync(metaFile)) {
-    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { io: DecoderIo; lean?: LeanIo };
+    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { io: DecoderIo; lean?: LeanIo; externalData?: PreparedGraph['externalData'] };
     if (!meta.lean) return { path: onnxPath, io: meta.io };
-    if (existsSync(leanFile)) return { path: leanFile, io: meta.io, lean: meta.lean };
+    if (existsSync(leanFile)) return { path: leanFile, io: meta.io, lean: meta.lean, externalData: meta.externalData };
   }
   const bytes = await readModelBytes(onnxPath);
   const model = parseOrFail(bytes, onnxPath);
@@ -78,12 +84,19 @@ export async function prepareGraph(
     await fh.close();
   }
   await rename(tmp, leanFile);
-  // External weights are referenced by file name relative to the graph: link them in.
+  // External weights are referenced by file name relative to the graph: hard-link them in
+  // (no copy); across file systems, hand them to the session in memory instead.
+  const inMemory: NonNullable<PreparedGraph['externalData']> = [];
   for (const f of externalData) {
-    const link = path.join(dir, path.basename(f));
-    await rm(link, { force: true });
-    await symlink(await realpath(f), link);
+    const target = path.join(dir, path.basename(f));
+    await rm(target, { force: true });
+    try {
+      await link(await realpath(f), target);
+    } catch {
+      inMemory.push({ path: path.basename(f), file: await realpath(f) });
+    }
   }
-  await writeFile(metaFile, JSON.stringify({ io, lean: leanIo }));
-  return { path: leanFile, io, lean: leanIo };
+  const extra = inMemory.length ? { externalData: inMemory } : {};
+  await writeFile(metaFile, JSON.stringify({ io, lean: leanIo, ...extra }));
+  return { path: leanFile, io, lean: leanIo, ...extra };
 }

@@ -82,7 +82,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
   // On WebGPU the KV cache stays on the device: present.* are GPU-buffer outputs fed back as past.
   const presents = [...graph.io.layers.flatMap((l) => [l.presentKey, l.presentValue]), ...(graph.lean ? [...graph.lean.newKeys, ...graph.lean.newValues] : [])];
-  const { session, device } = await createSession(graph.path, { device: opts.device ?? 'cpu', threads: opts.threads, deviceOutputs: presents });
+  const { session, device } = await createSession(graph.path, { device: opts.device ?? 'cpu', threads: opts.threads, deviceOutputs: presents, externalData: graph.externalData });
   const ort = await loadOrt();
   const { config } = spec;
   const runner = new ModelRunner({
@@ -95,12 +95,16 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     padTokenId: spec.padTokenId ?? config.padTokenId ?? config.eosTokenIds[0] ?? 0,
     kvOnDevice: device === 'webgpu',
   });
+  // GroupQueryAttention takes right padding only, where the last prompt position differs per
+  // row: prefill groups hold prompts of one length (no padding); on the device path, where
+  // rows share one left-padded cache, requests run one at a time.
+  const gqa = graph.io.groupQueryAttention;
   const coreConfig: EngineCoreConfig = {
     eosTokenIds: config.eosTokenIds,
     maxContext: config.maxPositionEmbeddings,
-    maxBatch: opts.maxBatch,
+    maxBatch: gqa && device === 'webgpu' ? 1 : opts.maxBatch,
     maxPrefillTokens: opts.maxPrefillTokens,
-    lengthRatio: opts.lengthRatio,
+    lengthRatio: gqa ? 1 : opts.lengthRatio,
     minSharedPrefix: opts.minSharedPrefix,
     prefixCacheBytes: opts.prefixCacheBytes,
   };

@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { IpdError } from '../../common';
 import type { DeviceName } from '../types';
@@ -11,6 +12,8 @@ export interface SessionOptions {
   threads?: number;
   /** Output names to keep on the device (WebGPU/CUDA), e.g. the KV cache. */
   deviceOutputs?: readonly string[];
+  /** External weight files given to the session in memory (see PreparedGraph). */
+  externalData?: ReadonlyArray<{ path: string; file: string }>;
 }
 
 export const CUDA_INSTALL_HINT = 'install the CUDA provider once with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` (CUDA 12 and cuDNN 9 on the library path)';
@@ -41,6 +44,10 @@ function optionsFor(device: DeviceName, opts: SessionOptions): InferenceSession.
 
 async function tryCreate(ort: typeof import('onnxruntime-node'), modelPath: string, device: DeviceName, opts: SessionOptions): Promise<InferenceSession> {
   try {
+    if (opts.externalData?.length) {
+      const externalData = await Promise.all(opts.externalData.map(async (d) => ({ path: d.path, data: await readFile(d.file) })));
+      return await ort.InferenceSession.create(await readFile(modelPath), { ...optionsFor(device, opts), externalData });
+    }
     return await ort.InferenceSession.create(modelPath, optionsFor(device, opts));
   } catch (err) {
     const msg = (err as Error).message;
