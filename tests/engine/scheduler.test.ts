@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PrefixCache, Request, Scheduler, DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../../engine';
+import { createLlmEngine } from '../../engine/node';
+import { resolveModelFolder } from '../../models/node';
+import { PATHWAYS, parseDataset, selectPerTask } from '../../pathways';
+import { itWithReference, referencePath } from '../helpers/reference';
+import { ensureTinyModel } from '../helpers/tiny-model';
+
+const SHAPE = { numLayers: 1, kvHeads: 1, headDim: 1, dtype: 'float32' as const };
+let arrivals = 0;
+const req = (id: string, tokens: number[], maxNewTokens = 4) => new Request({ requestId: id, promptTokenIds: tokens, sampling: { maxNewTokens } }, arrivals++, [0]);
+const seq = (n: number, start = 1) => Array.from({ length: n }, (_, i) => start + i);
+const scheduler = (over: Partial<SchedulerConfig> = {}, cache?: PrefixCache) => new Scheduler({ ...DEFAULT_SCHEDULER_CONFIG, ...over }, cache);
+
+describe('Scheduler (no model)', () => {
+  it('admits waiting requests while rows are free (continuous batching) and decodes otherwise', () => {
+    const s = scheduler({ maxBatch: 2 });
+    for (let i = 0; i < 3; i++) s.add(req(`r${i}`, seq(10, 100 * i)));
+    const first = s.schedule(0);
+    expect(first.kind).toBe('prefill');
+    expect(first.kind === 'prefill' && first.requests.map((r) => r.requestId)).toEqual(['r0', 'r1']);
+    expect(s.schedule(2)).toEqual({ kind: 'decode' });
+    // One row left the batch: the queued request joins without waiting for the batch to drain.
+    const next = s.schedule(1);
+    expect(next.kind === 'prefill' && next.requests.map((r) => r.requestId)).toEqual(['r2']);
+    expect(s.schedule(0)).toEqual({ kind: 'idle' });
+  });
+
+  it('groups prompts of similar length and keeps each group within the token budget', () => {
+    const s = scheduler({ maxBatch: 16, maxPrefillTokens: 300, lengthRatio: 1.3 });
+    s.add(req('a', seq(100)));
+    s.add(req('long', seq(400, 1000)));
+    s.add(req('b', seq(110, 2000)));
+    s.add(req('c', seq(90, 3000)));
+    s.add(req('d', seq(95, 4000)));
+    const g = s.schedule(0);
+    // 'long' is skipped (length), and the third similar prompt would pass 300 padded tokens.
+    expect(g.kind === 'prefill' && g.requests.map((r) => r.requestId)).toEqual(['a', 'b']);
+    const g2 = s.schedule(2);
+    expect(g2.kind === 'prefill' && g2.requests.map((r) => r.requestId)).toEqual(['long']);
+    const g3 = s.schedule(3);
+    expect(g3.kind === 'prefill' && g3.requests.map((r) => r.requestId)).toEqual(['c', 'd']);
+  });
+
+  it('computes a prefix several waiting prompts share once, then prefills them on top of it', () => {
+    const cache = new PrefixCache(SHAPE, 1 << 20, 32);
+    const s = scheduler({ minSharedPrefix: 64 }, cache);
+    const shared = seq(200);
+    s.add(req('x', [...shared, ...seq(10, 5000)]));
+    s.add(req('y', [...shared, ...seq(9, 6000)]));
+    s.add(req('z', seq(50, 9000)));
+    const plan = s.schedule(0);
+    expect(plan.kind).toBe('prefix');
+    expect(plan.kind === 'prefix' && plan.tokens).toEqual(shared);
+    cache.insert(shared, [new Float32Array(200)], [new Float32Array(200)]);
+    const next = s.schedule(0);
+    expect(next.kind).toBe('prefill');
+    if (next.kind !== 'prefill') return;
+    expect(next.prefix?.length).toBe(200);
+    expect(next.requests.map((r) => r.requestId)).toEqual(['x', 'y']);
+  });
+
+  it('does not share prefixes below the threshold, and never the whole prompt', () => {
+    const cache = new PrefixCache(SHAPE, 1 << 20, 32);
+    const s = scheduler({ minSharedPrefix: 64 }, cache);
+    s.add(req('a', [...seq(40), 1]));
+    s.add(req('b', [...seq(40), 2]));
+    expect(s.schedule(0).kind).toBe('prefill');
+    cache.insert(seq(10), [new Float32Array(10)], [new Float32Array(10)]);
+    expect(cache.match(seq(10))).toBeUndefined(); // a match leaves at least one token to compute
+  });
+
+  it('evicts least recently used prefixes within its byte budget', () => {
+    const cache = new PrefixCache(SHAPE, 2 * 4 * 100, 8); // room for 100 positions of K and V
+    const a = cache.insert(seq(60), [new Float32Array(60)], [new Float32Array(60)]);
+    expect(a).toBeDefined();
+    cache.insert(seq(60, 500), [new Float32Array(60)], [new Float32Array(60)]);
+    expect(cache.size).toBe(1);
+    expect(cache.match([...seq(60, 500), 1])?.length).toBe(60);
+    expect(cache.insert(seq(200), [new Float32Array(200)], [new Float32Array(200)])).toBeUndefined();
+  });
+});
+
+const DATA = 'filtered_data_test_1000.jsonl';
+
+describe('engine results do not depend on scheduling', () => {
+  itWithReference(
+    'same tokens whatever the arrival order, batch limit and prefix reuse',
+    [DATA],
+    async () => {
+      const model = await resolveModelFolder(await ensureTinyModel({ preset: 'test' }));
+      const items = selectPerTask(parseDataset(readFileSync(referencePath(DATA), 'utf8'), DATA).items, 1).slice(0, 3);
+      // Four pathways of one item share their history: prefix reuse has something to reuse.
+      const texts = items.flatMap(({ item }) => ['attribute-filter', 'type-guided', 'full-attributes', 'task-related', 'direct-response'].map((p) => PATHWAYS.get(p as never)!.render(item)));
+      const configs = [
+        { maxBatch: 16, prefixCacheBytes: 0 },
+        { maxBatch: 16, prefixCacheBytes: 256 << 20 },
+        { maxBatch: 3, prefixCacheBytes: 256 << 20 },
+        { maxBatch: 1, prefixCacheBytes: 0 },
+      ];
+      let baseline: number[][] | undefined;
+      for (const [i, cfg] of configs.entries()) {
+        const engine = await createLlmEngine(model, { worker: false, threads: 2, ...cfg });
+        try {
+          const prompts = texts.map((t) => engine.tokenizer.encodeChat([{ role: 'user', content: t }]));
+          const order = prompts.map((_, j) => j);
+          if (i % 2 === 1) order.reverse();
+          const results: number[][] = [];
+          await Promise.all(
+            order.map(async (j) => {
+              results[j] = (await engine.generate({ promptTokenIds: prompts[j], sampling: { maxNewTokens: 10 } })).tokenIds;
+            }),
+          );
+          const stats = await engine.stats();
+          if (cfg.prefixCacheBytes > 0) expect(stats.numCachedPromptTokens, `config ${i}`).toBeGreaterThan(1000);
+          else expect(stats.numCachedPromptTokens).toBe(0);
+          expect(stats.maxBatchSize).toBeLessThanOrEqual(cfg.maxBatch);
+          if (baseline) expect(results, `config ${i}`).toEqual(baseline);
+          else baseline = results;
+        } finally {
+          await engine.dispose();
+        }
+      }
+    },
+    600_000,
+  );
+});
