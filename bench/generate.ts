@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { IpdError, type TextGenerator, type TextRequest } from '../common';
-import { formatProblems, type LineProblem } from '../pathways';
+import { formatProblems, zodProblems, type LineProblem } from '../pathways';
 import { JsonlAppender, readJsonl } from './jsonl-log';
 import { Progress } from './progress';
 
@@ -50,7 +50,7 @@ export async function readGenerateInput(file: string): Promise<GenerateInput[]> 
     }
     const r = GenerateInputSchema.safeParse(json);
     if (!r.success) {
-      for (const iss of r.error.issues) problems.push({ line: i + 1, field: iss.path.join('.') || '(root)', problem: iss.message });
+      problems.push(...zodProblems(json, r.error.issues, i + 1));
       return;
     }
     const key = String(r.data.id);

@@ -54,11 +54,7 @@ export function parseDataset(text: string, file: string, opts: ParseDatasetOptio
       items.push({ item: res.data, source: { file, line } });
       return;
     }
-    for (const issue of res.error.issues) {
-      const got = valueAt(json, issue.path);
-      const problem = got.present ? describeIssue(issue) : 'missing field';
-      problems.push({ line, field: issue.path.join('.') || '(root)', problem, ...(got.present && { got: got.value }) });
-    }
+    problems.push(...zodProblems(json, res.error.issues, line));
   });
   if (problems.length > 0 && !opts.skipInvalid) {
     throw new IpdError('DATASET_INVALID', `${new Set(problems.map((p) => p.line)).size} invalid line(s) in ${file}:\n${formatProblems(file, problems)}`, {
@@ -78,6 +74,15 @@ export function formatProblems(file: string, problems: readonly LineProblem[]): 
   return problems
     .map((p) => `${file} line ${p.line}: ${p.field}: ${p.problem}${p.got === undefined ? '' : ` (got ${preview(p.got)})`}`)
     .join('\n');
+}
+
+/** zod issues of one JSON line as LineProblems: absent fields say so, present ones show their value. */
+export function zodProblems(json: unknown, issues: ReadonlyArray<{ code: string; message: string; path: readonly PropertyKey[] }>, line: number): LineProblem[] {
+  return issues.map((issue) => {
+    const got = valueAt(json, issue.path);
+    const problem = got.present || issue.code === 'custom' ? describeIssue(issue) : 'missing field';
+    return { line, field: issue.path.map(String).join('.') || '(root)', problem, ...(got.present && { got: got.value }) };
+  });
 }
 
 function describeIssue(issue: { code: string; message: string }): string {

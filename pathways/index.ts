@@ -4,7 +4,7 @@ export { TASKS, ATTRIBUTE_DICT, ATTRIBUTE_KEYS, ANSWER_KIND, isTask } from './at
 export type { Task, AnswerKind } from './attributes';
 export { DialogItemSchema, UserAttrGroupSchema, RelatedAttributesSchema } from './schema';
 export type { DialogItem, DialogMessage } from './schema';
-export { parseDataset, selectPerTask, formatProblems, taskOrder } from './dataset';
+export { parseDataset, selectPerTask, formatProblems, taskOrder, zodProblems } from './dataset';
 export type { LoadedItem, SourceRef, ParsedDataset, LineProblem, ParseDatasetOptions } from './dataset';
 export { PATHWAYS, PATHWAY_IDS, TABLES, getPathway, resolvePathways, isPathwayId, promptFields } from './pathways';
 export type { Pathway, PathwayId, AttributeField } from './pathways';

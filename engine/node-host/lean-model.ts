@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { IpdError } from '../../common';
 import { cacheDir } from '../../common/node';
@@ -67,12 +67,13 @@ export async function prepareGraph(
     if (!meta.lean) return { path: onnxPath, io: meta.io };
     if (existsSync(leanFile)) return { path: leanFile, io: meta.io, lean: meta.lean, externalData: meta.externalData };
   }
+  await removeStaleEntries(real, lean, dir);
   const bytes = await readModelBytes(onnxPath);
   const model = parseOrFail(bytes, onnxPath);
   const io = inspectDecoder(model, onnxPath);
   await mkdir(dir, { recursive: true });
   if (!lean || model.opsetVersion < 10) {
-    await writeFile(metaFile, JSON.stringify({ io }));
+    await writeFile(metaFile, JSON.stringify({ source: real, mode: lean, io }));
     return { path: onnxPath, io };
   }
   const { chunks, lean: leanIo } = rewriteLean(model, io, dims);
@@ -97,6 +98,21 @@ export async function prepareGraph(
     }
   }
   const extra = inMemory.length ? { externalData: inMemory } : {};
-  await writeFile(metaFile, JSON.stringify({ io, lean: leanIo, ...extra }));
+  await writeFile(metaFile, JSON.stringify({ source: real, mode: lean, io, lean: leanIo, ...extra }));
   return { path: leanFile, io, lean: leanIo, ...extra };
+}
+
+/** Lean graphs of an older version or file of the same source: gigabytes each for big models. */
+async function removeStaleEntries(source: string, lean: boolean, keep: string): Promise<void> {
+  const root = path.dirname(keep);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    if (dir === keep) continue;
+    try {
+      const meta = JSON.parse(await readFile(path.join(dir, 'lean.json'), 'utf8')) as { source?: string; mode?: boolean };
+      if (meta.source === source && meta.mode === lean) await rm(dir, { recursive: true, force: true });
+    } catch {
+      // not an entry of ours, or being written right now
+    }
+  }
 }
