@@ -52,7 +52,8 @@ class ModelFetch {
 
   /** Missing files are asked for at the commit the cached files came from, once it is known. */
   private urlRevision(): string {
-    return this.manifest.revision && COMMIT.test(this.manifest.revision) ? this.manifest.revision : this.requestedRevision;
+    const m = this.manifest;
+    return m.revision && m.revisionKind === 'commit' && COMMIT.test(m.revision) ? m.revision : this.requestedRevision;
   }
 
   ctx(file: string, url?: string): HubFileContext {
@@ -80,7 +81,10 @@ class ModelFetch {
       throw hubFileError('network', this.ctx(file, url), e.cause ? `${e.message} (${String(e.cause)})` : e.message, err);
     }
     this.infos.set(url, info);
-    if (info.commit && COMMIT.test(info.commit) && !this.manifest.revision) this.manifest.revision = info.commit;
+    if (info.commit && COMMIT.test(info.commit) && this.manifest.revisionKind !== 'commit') {
+      this.manifest.revision = info.commit;
+      this.manifest.revisionKind = 'commit';
+    }
     return info;
   }
 
@@ -108,7 +112,10 @@ class ModelFetch {
     // The bytes come from the commit the HEAD answer named, even when it was asked for `main`.
     const pinned = info.commit && COMMIT.test(info.commit) ? { ...info, url: hubFileUrl(this.s, this.id, info.commit, file) } : info;
     const got = await downloadHubFile({ fetchFn: this.s.fetch, info: pinned, dest, ctx: this.ctx(file, pinned.url), progress: this.opts.progress });
-    if (file === 'config.json' && !this.manifest.revision && info.etag) this.manifest.revision = info.etag;
+    if (file === 'config.json' && !this.manifest.revision && info.etag) {
+      this.manifest.revision = info.etag;
+      this.manifest.revisionKind = 'config-etag';
+    }
     this.manifest.files[file] = { size: got.size, sha256: got.sha256, sha256Verified: got.verified.sha256, downloadedAt: new Date().toISOString() };
     this.manifest.absent = this.manifest.absent.filter((f) => f !== file);
     this.manifest.host = this.s.remoteHost;

@@ -21,6 +21,8 @@ export interface HubManifest {
   id: string;
   /** Commit sha (X-Repo-Commit), else the config.json ETag. */
   revision?: string;
+  /** Only a commit may pin later downloads: a git blob sha1 ETag also has 40 hex digits. */
+  revisionKind?: 'commit' | 'config-etag';
   host?: string;
   files: Record<string, ManifestFile>;
   /** Optional files the hub answered 404 for, so a cached model needs no network to know. */
@@ -35,7 +37,7 @@ export async function readManifest(folder: string, id: string): Promise<HubManif
     const m = JSON.parse(await readFile(file, 'utf8')) as Partial<HubManifest>;
     // A manifest is advisory: a damaged one is replaced, never fatal.
     if (m.id !== id || typeof m.files !== 'object' || m.files === null) return empty;
-    return { id, revision: m.revision, host: m.host, files: m.files, absent: Array.isArray(m.absent) ? m.absent : [] };
+    return { id, revision: m.revision, revisionKind: m.revisionKind, host: m.host, files: m.files, absent: Array.isArray(m.absent) ? m.absent : [] };
   } catch {
     return empty;
   }

@@ -24,6 +24,8 @@ export interface LoopbackHubOptions {
   repos: Record<string, string>;
   /** The commit every repo is at (40 hex). */
   commit?: string;
+  /** false: answer without X-Repo-Commit, as some mirrors do. */
+  sendCommit?: boolean;
 }
 
 export interface HubRequest {
@@ -57,7 +59,12 @@ class HubState {
   constructor(
     readonly repos: Record<string, string>,
     readonly commit: string,
+    readonly sendCommit: boolean,
   ) {}
+
+  commitHeader(): Record<string, string> {
+    return this.sendCommit ? { 'X-Repo-Commit': this.commit } : {};
+  }
 
   fileMeta(abs: string): Promise<FileMeta> {
     let p = this.meta.get(abs);
@@ -145,7 +152,7 @@ async function handle(state: HubState, base: () => string, req: http.IncomingMes
   if (LFS.test(file)) {
     res.writeHead(302, {
       Location: `${base()}_cdn/${repo}/${file}`,
-      'X-Repo-Commit': state.commit,
+      ...state.commitHeader(),
       'X-Linked-Etag': `"${meta.sha256}"`,
       'X-Linked-Size': String(meta.size),
       ETag: `"${meta.sha256}"`,
@@ -153,12 +160,12 @@ async function handle(state: HubState, base: () => string, req: http.IncomingMes
     });
     return void res.end();
   }
-  return sendBytes(res, method, abs, fault, { ETag: `"${meta.gitSha1}"`, 'X-Repo-Commit': state.commit });
+  return sendBytes(res, method, abs, fault, { ETag: `"${meta.gitSha1}"`, ...state.commitHeader() });
 }
 
 /** Runs the hub in this process (for tests that do not block the event loop). */
 export async function startLoopbackHub(opts: LoopbackHubOptions): Promise<LoopbackHub> {
-  const state = new HubState(opts.repos, opts.commit ?? DEFAULT_COMMIT);
+  const state = new HubState(opts.repos, opts.commit ?? DEFAULT_COMMIT, opts.sendCommit ?? true);
   let base = '';
   const server = http.createServer((req, res) => {
     handle(state, () => base, req, res).catch((err: Error) => {

@@ -1,7 +1,8 @@
 // The hub path in-process, against the loopback hub: pointing transformers.js' env.remoteHost at
 // it is all the redirection a program needs; files land in transformers.js' own cache layout.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -186,6 +187,22 @@ describe('resolveHubModel against the loopback hub', () => {
     const err = await expectRejection(resolveHubModel('tiny-org/nope', { progress: false }));
     expect(err.message).toMatch(/config\.json of tiny-org\/nope.*HTTP 401/);
     expect(err.hint).toMatch(/private, or is gated.*HF_TOKEN/);
+  });
+
+  it('without X-Repo-Commit the revision is the config.json ETag, and downloads stay on the requested branch', async () => {
+    const bare = await startLoopbackHub({ repos: { [ID]: await ensureTinyModel({ preset: 'test' }) }, sendCommit: false });
+    tjsEnv.remoteHost = bare.url;
+    try {
+      const model = await resolveHubModel(ID, { progress: false });
+      const config = await readFile(path.join(model.dir, 'config.json'));
+      const blobSha1 = createHash('sha1').update(`blob ${config.length}\0`).update(config).digest('hex');
+      expect(model.revision).toBe(blobSha1);
+      expect((await bare.requests()).every((r) => !r.path.includes('/resolve/') || r.path.includes('/resolve/main/'))).toBe(true);
+      expect((await resolveHubModel(ID, { offline: true, progress: false })).revision).toBe(blobSha1);
+    } finally {
+      tjsEnv.remoteHost = hub.url;
+      await bare.close();
+    }
   });
 
   it('a corrupt cache manifest is ignored, never fatal', async () => {
