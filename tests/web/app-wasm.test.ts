@@ -12,7 +12,7 @@ import { MetricsRecordSchema, PredictionRecordSchema, RunRecordSchema } from '..
 import { REPO_ROOT, runCli } from '../helpers/cli';
 import { itWithReference, referencePath } from '../helpers/reference';
 import { download, errorText, jsonl, loadModelUrl, runBenchmark, waitForState } from './helpers/app-driver';
-import { launchChromium, openApp } from './helpers/browser';
+import { launchChromium, openApp, SKIP_WITHOUT_CHROMIUM } from './helpers/browser';
 import { createModelFolders, type ModelFolders } from './helpers/model-folders';
 import { startDevServer, type RunningServer } from './helpers/web-server';
 
@@ -25,24 +25,24 @@ let folders: ModelFolders;
 let server: RunningServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  folders = await createModelFolders();
-  server = await startDevServer(folders.root);
-  browser = await launchChromium();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  folders?.remove();
-});
-
 /** Both sides' files aligned by "task:index". */
 function byKey<T extends { task?: unknown; index?: unknown; id?: unknown }>(rows: T[]): Map<string, T> {
   return new Map(rows.map((r) => [String(r.id ?? `${r.task}:${r.index}`), r]));
 }
 
-describe('web app on WASM', () => {
+describe.skipIf(SKIP_WITHOUT_CHROMIUM)('web app on WASM', () => {
+  beforeAll(async () => {
+    folders = await createModelFolders();
+    server = await startDevServer(folders.root);
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    folders?.remove();
+  });
+
   it('names the missing file when a picked model folder is incomplete', async () => {
     const { page } = await openApp(browser, server.url);
     try {
@@ -78,6 +78,8 @@ describe('web app on WASM', () => {
 
         expect(await runBenchmark(page, { dataFile, pathway: PATHWAY, perTask: 2, maxNewTokens: MAX_NEW_TOKENS, timeout: 300_000 }), await errorText(page)).toBe('done');
         expect(await page.locator('#items tbody tr[data-state="done"]').count()).toBe(20);
+        // Every row got its text piece by piece while it ran, not only at the end.
+        expect(await page.locator('#items tbody tr[data-streamed="true"]').count()).toBe(20);
         expect(await page.locator('#summary tbody tr').count()).toBe(11);
         const painted = await page.evaluate(() =>
           ['chart-tasks', 'chart-overall'].map((id) => {

@@ -1,5 +1,10 @@
 // Headless Debian Chromium for the e2e tests (never a downloaded browser).
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.IPDIALOG_CHROMIUM ?? '/usr/bin/chromium';
+/** Locally the browser tests skip without Chromium; in CI (CI=true) they fail instead. */
+export const SKIP_WITHOUT_CHROMIUM = !existsSync(CHROMIUM) && process.env.CI !== 'true';
 
 const BASE_ARGS = ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-sandbox'];
 
@@ -10,7 +15,7 @@ const BASE_ARGS = ['--disable-quic', '--no-first-run', '--disable-background-net
  */
 export function launchChromium(opts: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.IPDIALOG_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: [...BASE_ARGS, ...(opts.webgpu ? ['--enable-unsafe-webgpu'] : [])],
   });

@@ -28,7 +28,9 @@ export class ResultsView {
 
   appendText(key: string, delta: string): void {
     const c = this.cells.get(key);
-    if (c) c.response.textContent += delta;
+    if (!c) return;
+    c.response.textContent += delta;
+    c.row.dataset.streamed = 'true';
   }
 
   rowDone(r: RowResult): void {
