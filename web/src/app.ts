@@ -93,7 +93,9 @@ export class App {
         onRowDone: (r) => this.results.rowDone(r),
       });
       this.finish(engine, dataset, settings, done, startedAt);
-      status.textContent = `Done: ${done.length} item(s) in ${this.finished!.run.stats.generation_seconds.toFixed(1)} s.`;
+      const stats = this.finished!.run.stats;
+      const stopped = this.finished!.run.status === 'cancelled' ? ' (stopped: aborted items keep the text they had)' : '';
+      status.textContent = `Done: ${done.length} item(s) in ${stats.generation_seconds.toFixed(1)} s, ${stats.tokens_per_second.toFixed(0)} tokens/s${stopped}.`;
       setPageState('done');
     } catch (err) {
       showError(err);
