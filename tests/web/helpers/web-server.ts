@@ -1,4 +1,6 @@
 // The app's own Vite server (dev) or a preview of its production build, for the e2e tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
@@ -24,11 +26,22 @@ function urlOf(server: ViteDevServer | PreviewServer): string {
   return url;
 }
 
+/**
+ * A dev server with its own dependency-optimizer cache: test files run in parallel, and two
+ * servers optimizing into the shared node_modules/.vite at once could swap files under each other.
+ */
 export async function startDevServer(modelsDir?: string): Promise<RunningServer> {
   serveModels(modelsDir);
-  const server = await createServer({ configFile: WEB_CONFIG, logLevel: 'warn', server: { host: '127.0.0.1', port: 0 } });
+  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'ipd-vite-cache-'));
+  const server = await createServer({ configFile: WEB_CONFIG, cacheDir, logLevel: 'warn', server: { host: '127.0.0.1', port: 0 } });
   await server.listen();
-  return { url: urlOf(server), close: () => server.close() };
+  return {
+    url: urlOf(server),
+    close: async () => {
+      await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Builds the app into `outDir` (vite build, the same as `npm run web:build`). */
