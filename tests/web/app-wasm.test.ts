@@ -2,7 +2,7 @@
 // tiny model served by the app's server runs on multi-threaded WASM, 2 items per task of one
 // pathway; scores appear; the downloads follow the run-log schema, equal `ipdialog generate`
 // on the same chat-templated prompts, and are accepted by `ipdialog score` and `report`.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -152,6 +152,7 @@ describe.skipIf(SKIP_WITHOUT_CHROMIUM)('web app on WASM', () => {
         expect(errors.filter((e) => !/404 \(Not Found\)/.test(e))).toEqual([]);
       } finally {
         await page.close();
+        rmSync(out, { recursive: true, force: true });
       }
     },
     420_000,
