@@ -1,13 +1,13 @@
 // The production build (`npm run web:build`): it builds, ships onnxruntime-web's runtime and
 // the scoring data as files, and the built app, served with the isolation headers, loads the
-// tiny model on threaded WASM and runs and scores an item end to end.
+// tiny model from a picked folder on threaded WASM and runs and scores an item end to end.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itWithReference, referencePath } from '../helpers/reference';
-import { download, errorText, jsonl, loadModelUrl, runBenchmark } from './helpers/app-driver';
+import { download, errorText, jsonl, loadModelFolder, runBenchmark } from './helpers/app-driver';
 import { launchChromium, openApp, SKIP_WITHOUT_CHROMIUM } from './helpers/browser';
 import { createModelFolders, type ModelFolders } from './helpers/model-folders';
 import { buildApp, startPreviewServer, type RunningServer } from './helpers/web-server';
@@ -52,7 +52,9 @@ describe('web app production build', () => {
         const { page, errors } = await openApp(browser, server.url);
         try {
           expect(await page.locator('#isolation').getAttribute('data-isolated')).toBe('true');
-          expect(await loadModelUrl(page, '/models/tiny/', 'wasm'), await errorText(page)).toBe('ready');
+          // From the folder picker this time (the dev-server tests load by URL).
+          expect(await loadModelFolder(page, folders.tinyDir, 'wasm'), await errorText(page)).toBe('ready');
+          expect(await page.locator('#model-status').textContent()).toMatch(/^Loaded tiny-test-.* \(fp32\) on WASM/);
           expect(await page.locator('#backend').textContent()).toMatch(/^Backend: WASM, \d+ threads$/);
           // An advice item: its score needs METEOR, so WordNet and Punkt load from the build too.
           const state = await runBenchmark(page, { dataFile: referencePath(TEST_SET), pathway: 'task-related', perTask: 1, maxNewTokens: 4, tasks: ['advice'], timeout: 180_000 });

@@ -22,6 +22,14 @@ export async function loadModelUrl(page: Page, url: string, device: 'auto' | 'we
   return waitForState(page, ['ready', 'error'], timeout);
 }
 
+/** The directory picker (an <input webkitdirectory>): loading starts when the folder is picked. */
+export async function loadModelFolder(page: Page, dir: string, device: 'auto' | 'webgpu' | 'wasm', timeout = 120_000): Promise<PageState> {
+  await page.check('input[name="model-source"][value="folder"]');
+  await page.selectOption('#device', device);
+  await page.setInputFiles('#model-dir', dir);
+  return waitForState(page, ['ready', 'error'], timeout);
+}
+
 export interface RunOptions {
   dataFile: string;
   pathway: string;
