@@ -1,7 +1,7 @@
 import { allocKv, copyPositions, type KvArray, type KvShape } from './kv-layout';
 
 /** Slot capacity moves in these steps, so re-layouts are rare. */
-const SLOT_CHUNK = 64;
+const SLOT_CHUNK = 32;
 
 /**
  * Two backing buffers per tensor that only ever grow: a re-layout copies into the spare

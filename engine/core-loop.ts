@@ -24,8 +24,25 @@ export interface CoreHandle {
   dispose(): Promise<void>;
 }
 
+/**
+ * Lets queued events in between steps. Browsers clamp setTimeout(0) to 4 ms or more, so there
+ * a MessageChannel round trip does the same without the wait.
+ */
 const yieldToEvents: () => Promise<void> =
-  typeof setImmediate === 'function' ? () => new Promise((r) => setImmediate(r)) : () => new Promise((r) => setTimeout(r, 0));
+  typeof setImmediate === 'function'
+    ? () => new Promise((r) => setImmediate(r))
+    : typeof MessageChannel === 'function'
+      ? (() => {
+          const channel = new MessageChannel();
+          const waiting: Array<() => void> = [];
+          channel.port1.onmessage = () => waiting.shift()?.();
+          return () =>
+            new Promise<void>((r) => {
+              waiting.push(r);
+              channel.port2.postMessage(0);
+            });
+        })()
+      : () => new Promise((r) => setTimeout(r, 0));
 
 /**
  * Drives an EngineCore: steps while there is work, hands outputs on, and lets queued

@@ -1,6 +1,8 @@
 // Browser-safe public entry of engine/: the core (scheduler, KV cache, runner), the
 // LlmEngine facade and its types. Node-specific loading lives in ./node.ts.
 export { EngineCore } from './engine-core';
+export { assembleCore, checkConfigAgainstGraph, deviceOutputNames, probeLean } from './assemble-core';
+export type { CoreTuning, AssembleInput } from './assemble-core';
 export type { EngineCoreConfig } from './engine-core';
 export { CoreLoop } from './core-loop';
 export type { CoreHandle, CoreInfo } from './core-loop';

@@ -10,5 +10,6 @@ export { PATHWAYS, PATHWAY_IDS, TABLES, getPathway, resolvePathways, isPathwayId
 export type { Pathway, PathwayId, AttributeField } from './pathways';
 export { pythonFormat, templateFields } from './python-format';
 export { historyText } from './history';
+export { OFFICIAL_TEST_SET } from './official-data';
 export { default as PROTOCOL } from './protocol/protocol.json';
 export * from './datagen';

@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     'ref-batch': { type: 'string', default: '8' },
-    'max-batch': { type: 'string', default: '16' },
+    'max-batch': { type: 'string', default: '32' },
     model: { type: 'string' },
     data: { type: 'string', default: path.resolve(HERE, '../../../shared/ipdialog/filtered_data_test_1000.jsonl') },
     'per-task': { type: 'string', default: '3' },

@@ -1,5 +1,6 @@
 import type { DecoderIo } from './decoder-io';
-import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, int64Initializer, node, valueInfo, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
+import { groupRepeatedKv, pastConcat } from './grouped-attention';
+import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
 
 /** The extra outputs the engine reads instead of the full logits and the full present.*. */
 export interface LeanIo {
@@ -32,9 +33,24 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'FusedMat
  *  - an in-graph ArgMax for greedy rows.
  * present.* stay graph outputs (left unfetched) so ORT optimizes the graph as before.
  */
-export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSize: number; vocabSize: number }): { chunks: Uint8Array[]; lean: LeanIo } {
+/**
+ * `host`: the engine keeps the cache itself and never reads present.*, which may go.
+ * `device`: present.* stay outputs, fed back as past on the GPU.
+ */
+export type LeanTarget = 'host' | 'device';
+
+export function rewriteLean(
+  model: ParsedModel,
+  io: DecoderIo,
+  dims: { hiddenSize: number; vocabSize: number; numAttentionHeads: number; numKeyValueHeads: number },
+  target: LeanTarget = 'host',
+  external?: ExternalizeOptions,
+): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
+  const host = target === 'host' && !io.groupQueryAttention;
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host });
+  if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls)`);
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
   const inits = model.initializerNames;
@@ -87,7 +103,12 @@ export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSiz
       [l.presentValue, newValues, 'value'],
     ] as const) {
       const name = `ipd_new.${i}.${kind}`;
-      if (kvIndexInput) edits.appendNodes.push(node('GatherElements', [present, kvIndexInput], [name], { axis: 2 }));
+      // On the host the new positions are the Concat's second input: no copy of present.* at all.
+      const cat = host ? pastConcat(model, producers, present) : undefined;
+      if (cat) {
+        edits.appendNodes.push(node('Identity', [cat.fresh], [name]));
+        edits.removeOutputs.add(present);
+      } else if (kvIndexInput) edits.appendNodes.push(node('GatherElements', [present, kvIndexInput], [name], { axis: 2 }));
       else edits.appendNodes.push(node('Slice', [present, 'ipd/minus_seq_len', 'ipd/int64_max', 'ipd/two'], [name]));
       edits.appendOutputs.push(valueInfo(name, kvElem, ['batch_size', io.kvHeads ?? 'num_key_value_heads', 'sequence_length', io.headDim ?? 'head_dim']));
       list.push(name);
@@ -106,7 +127,8 @@ export function rewriteLean(model: ParsedModel, io: DecoderIo, dims: { hiddenSiz
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
-  return { chunks: assembleModel(model, edits), lean: { lastLogitsOnly, nextToken, kvIndexInput, newKeys, newValues, notes } };
+  pruneDeadNodes(model, edits);
+  return { chunks: assembleModel(model, edits, external), lean: { lastLogitsOnly, nextToken, kvIndexInput, newKeys, newValues, notes } };
 }
 
 function bigInitializer(name: string, value: string): TensorProto {
@@ -145,3 +167,4 @@ function findLmHead(nodes: NodeProto[], producers: Map<string, number>, inits: S
   }
   return undefined;
 }
+

@@ -28,9 +28,11 @@ export interface ParsedModel {
   outputs: IoInfo[];
   nodes: NodeProto[];
   initializerNames: Set<string>;
+  /** Byte range of each initializer's TensorProto, to decode small constants on demand. */
+  initializerRanges: Map<string, { start: number; end: number }>;
   /** Byte ranges for re-assembly. */
   graphField: { start: number; end: number; dataStart: number; dataEnd: number };
-  graphFields: Array<{ fieldNo: number; start: number; end: number; nodeIndex?: number }>;
+  graphFields: Array<{ fieldNo: number; start: number; end: number; nodeIndex?: number; outputName?: string }>;
 }
 
 const MODEL_GRAPH = 7;
@@ -72,6 +74,7 @@ export function parseModel(bytes: Uint8Array): ParsedModel {
   const outputs: IoInfo[] = [];
   const nodes: NodeProto[] = [];
   const initializerNames = new Set<string>();
+  const initializerRanges = new Map<string, { start: number; end: number }>();
   const graphFields: ParsedModel['graphFields'] = [];
   for (const f of fields(bytes, graphField.dataStart, graphField.dataEnd)) {
     const entry: ParsedModel['graphFields'][number] = { fieldNo: f.fieldNo, start: f.start, end: f.end };
@@ -80,12 +83,33 @@ export function parseModel(bytes: Uint8Array): ParsedModel {
       entry.nodeIndex = nodes.length;
       nodes.push(onnx.NodeProto.decode(payload));
     } else if (f.fieldNo === GRAPH_INPUT) inputs.push(ioInfo(onnx.ValueInfoProto.decode(payload)));
-    else if (f.fieldNo === GRAPH_OUTPUT) outputs.push(ioInfo(onnx.ValueInfoProto.decode(payload)));
-    else if (f.fieldNo === GRAPH_INITIALIZER) initializerNames.add(tensorName(bytes, f.dataStart, f.dataEnd));
+    else if (f.fieldNo === GRAPH_OUTPUT) {
+      outputs.push(ioInfo(onnx.ValueInfoProto.decode(payload)));
+      entry.outputName = outputs[outputs.length - 1].name;
+    }
+    else if (f.fieldNo === GRAPH_INITIALIZER) {
+      const name = tensorName(bytes, f.dataStart, f.dataEnd);
+      initializerNames.add(name);
+      initializerRanges.set(name, { start: f.dataStart, end: f.dataEnd });
+    }
     graphFields.push(entry);
   }
   // Graph inputs that are also initializers are constants with defaults, not feeds.
-  return { bytes, opsetVersion, inputs: inputs.filter((i) => !initializerNames.has(i.name)), outputs, nodes, initializerNames, graphField, graphFields };
+  return { bytes, opsetVersion, inputs: inputs.filter((i) => !initializerNames.has(i.name)), outputs, nodes, initializerNames, initializerRanges, graphField, graphFields };
+}
+
+/** Values of a small int64 initializer (axes, shapes), or undefined when it is not one. */
+export function int64Values(model: ParsedModel, name: string): number[] | undefined {
+  const range = model.initializerRanges.get(name);
+  if (!range || range.end - range.start > 4096) return undefined;
+  const t = onnx.TensorProto.decode(model.bytes.subarray(range.start, range.end));
+  if (t.dataType !== ELEM_INT64) return undefined;
+  if (t.rawData?.length) {
+    const raw = t.rawData;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+  }
+  return t.int64Data.map((v) => Number(v));
 }
 
 export interface GraphEdits {
@@ -93,6 +117,10 @@ export interface GraphEdits {
   insertBefore: Map<number, NodeProto[]>;
   /** Replacement for original nodes (same index). */
   replace: Map<number, NodeProto>;
+  /** Original nodes dropped (their outputs must have no other consumer). */
+  remove: Set<number>;
+  /** Graph outputs no longer exposed (their values may stay as intermediates). */
+  removeOutputs: Set<string>;
   appendNodes: NodeProto[];
   appendOutputs: ValueInfoProto[];
   appendInputs: ValueInfoProto[];
@@ -100,7 +128,40 @@ export interface GraphEdits {
 }
 
 export function emptyEdits(): GraphEdits {
-  return { insertBefore: new Map(), replace: new Map(), appendNodes: [], appendOutputs: [], appendInputs: [], appendInitializers: [] };
+  return { insertBefore: new Map(), replace: new Map(), remove: new Set(), removeOutputs: new Set(), appendNodes: [], appendOutputs: [], appendInputs: [], appendInitializers: [] };
+}
+
+/**
+ * Drops original nodes whose outputs nothing reads any more (e.g. the shape arithmetic of an
+ * Expand that a rewrite removed): a dead node would still keep its inputs alive.
+ */
+export function pruneDeadNodes(model: ParsedModel, edits: GraphEdits): number {
+  const live = new Set(model.outputs.map((o) => o.name).filter((n) => !edits.removeOutputs.has(n)));
+  for (const o of edits.appendOutputs) live.add(o.name);
+  const added = [...[...edits.insertBefore.values()].flat(), ...edits.appendNodes];
+  const original = model.nodes.map((n, i) => (edits.remove.has(i) ? undefined : (edits.replace.get(i) ?? n)));
+  for (const n of added) for (const x of n.input) live.add(x);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const n of original) {
+      if (!n || !n.output.some((o) => live.has(o))) continue;
+      for (const x of n.input) {
+        if (x && !live.has(x)) {
+          live.add(x);
+          changed = true;
+        }
+      }
+    }
+  }
+  let pruned = 0;
+  original.forEach((n, i) => {
+    if (n && !n.output.some((o) => live.has(o))) {
+      edits.remove.add(i);
+      pruned++;
+    }
+  });
+  return pruned;
 }
 
 /**
@@ -108,15 +169,60 @@ export function emptyEdits(): GraphEdits {
  * (initializers above all) are views into the original buffer, so nothing large is copied
  * until the chunks are written out.
  */
-export function assembleModel(model: ParsedModel, edits: GraphEdits): Uint8Array[] {
+export interface ExternalizeOptions {
+  /** File name of the weights, beside the graph. */
+  location: string;
+  /** Initializers with at least this many bytes of raw data move out. */
+  minBytes: number;
+  /** Receives the weight file's chunks (page-aligned), in order. */
+  data: Uint8Array[];
+}
+
+const PAGE = 4096;
+
+/**
+ * Moves a large embedded initializer into the external weight file (page-aligned, so
+ * onnxruntime can map it instead of copying it out of a parsed protobuf: faster loads).
+ */
+function externalize(payload: Uint8Array, opts: ExternalizeOptions, offset: { value: number }): Uint8Array | undefined {
+  if (payload.length < opts.minBytes) return undefined;
+  const t = onnx.TensorProto.decode(payload);
+  const raw = t.rawData;
+  if (!raw || raw.length < opts.minBytes || t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return undefined;
+  const pad = (PAGE - (offset.value % PAGE)) % PAGE;
+  if (pad) opts.data.push(new Uint8Array(pad));
+  offset.value += pad;
+  opts.data.push(raw);
+  t.externalData = [
+    onnx.StringStringEntryProto.create({ key: 'location', value: opts.location }),
+    onnx.StringStringEntryProto.create({ key: 'offset', value: String(offset.value) }),
+    onnx.StringStringEntryProto.create({ key: 'length', value: String(raw.length) }),
+  ];
+  t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+  t.rawData = new Uint8Array(0);
+  offset.value += raw.length;
+  return onnx.TensorProto.encode(t).finish();
+}
+
+export function assembleModel(model: ParsedModel, edits: GraphEdits, external?: ExternalizeOptions): Uint8Array[] {
   const { bytes, graphField } = model;
   const graphParts: Uint8Array[] = [];
   const enc = (fieldNo: number, payload: Uint8Array) => {
     graphParts.push(lengthDelimitedHeader(fieldNo, payload.length), payload);
   };
+  const dataOffset = { value: 0 };
   for (const f of model.graphFields) {
+    if (f.outputName !== undefined && edits.removeOutputs.has(f.outputName)) continue;
+    if (external && f.fieldNo === GRAPH_INITIALIZER) {
+      const moved = externalize(bytes.subarray(f.start, f.end).subarray(headerLength(bytes, f.start)), external, dataOffset);
+      if (moved) {
+        enc(GRAPH_INITIALIZER, moved);
+        continue;
+      }
+    }
     if (f.nodeIndex !== undefined) {
       for (const n of edits.insertBefore.get(f.nodeIndex) ?? []) enc(GRAPH_NODE, onnx.NodeProto.encode(n).finish());
+      if (edits.remove.has(f.nodeIndex)) continue;
       const repl = edits.replace.get(f.nodeIndex);
       if (repl) {
         enc(GRAPH_NODE, onnx.NodeProto.encode(repl).finish());
@@ -132,6 +238,12 @@ export function assembleModel(model: ParsedModel, edits: GraphEdits): Uint8Array
   const graphLen = graphParts.reduce((n, p) => n + p.length, 0);
   // Everything of the ModelProto before and after the graph field stays as it was.
   return [bytes.subarray(0, graphField.start), lengthDelimitedHeader(MODEL_GRAPH, graphLen), ...graphParts, bytes.subarray(graphField.end)];
+}
+
+/** Bytes of a length-delimited field's tag and length prefix. */
+function headerLength(bytes: Uint8Array, start: number): number {
+  const afterTag = readVarint(bytes, start)[1];
+  return readVarint(bytes, afterTag)[1] - start;
 }
 
 export function concatChunks(chunks: Uint8Array[]): Uint8Array {

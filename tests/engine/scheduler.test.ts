@@ -45,7 +45,7 @@ describe('Scheduler (no model)', () => {
 
   it('computes a prefix several waiting prompts share once, then prefills them on top of it', () => {
     const cache = new PrefixCache(SHAPE, 1 << 20, 32);
-    const s = scheduler({ minSharedPrefix: 64 }, cache);
+    const s = scheduler({ minSharedPrefix: 64, lengthRatio: 1.3 }, cache);
     const shared = seq(200);
     s.add(req('x', [...shared, ...seq(10, 5000)]));
     s.add(req('y', [...shared, ...seq(9, 6000)]));

@@ -10,7 +10,9 @@ const [workloadFile, modelDir, outFile, threadsArg, batchArg, mode] = process.ar
 const workload = JSON.parse(readFileSync(workloadFile, 'utf8')) as { requests: WorkloadRequest[]; eos: number[]; pad: number };
 
 const t0 = performance.now();
-const engine = await createLlmEngine(await resolveModelFolder(modelDir), { threads: Number(threadsArg), maxBatch: Number(batchArg) });
+// A worker thread in this process (started with the CLI's malloc settings), so that peak RSS
+// counts the engine too; the CLI forks a process instead.
+const engine = await createLlmEngine(await resolveModelFolder(modelDir), { host: 'thread', threads: Number(threadsArg), maxBatch: Number(batchArg) });
 const loadMs = performance.now() - t0;
 
 if (mode === 'batch1') {

@@ -1,14 +1,8 @@
 import { IpdError } from '../../../common';
-import { PATHWAYS, PATHWAY_IDS, TASKS, parseDataset, type LoadedItem, type PathwayId, type Task } from '../../../pathways';
+import { OFFICIAL_TEST_SET, PATHWAYS, PATHWAY_IDS, TASKS, parseDataset, type LoadedItem, type PathwayId, type Task } from '../../../pathways';
 import type { RunSettings } from '../run/benchmark-run';
 import { byId, el } from './dom';
 
-/** The official test set, pinned by hash (pathways/node.ts holds the same constants for the CLI). */
-const OFFICIAL_TEST_SET = {
-  url: 'https://raw.githubusercontent.com/OpenCausaLab/IP-Dialog/2218c1c3aa4dc160d13c8de5d827d245b1b200a3/benchmark/filtered_data_test_1000.jsonl',
-  sha256: '0ca13e6af32f8179080880d04fb04bfbd200378bb82f1a39012c9679ec2f3dbb',
-  fileName: 'filtered_data_test_1000.jsonl',
-};
 const CACHE_NAME = 'ipdialog-data';
 
 export interface LoadedDataset {

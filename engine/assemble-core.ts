@@ -1,0 +1,98 @@
+import type { InferenceSession } from 'onnxruntime-common';
+import { IpdError } from '../common';
+import type { ModelConfig } from '../models';
+import { EngineCore } from './engine-core';
+import type { DecoderIo } from './graph/decoder-io';
+import type { LeanIo } from './graph/lean-graph';
+import { ModelRunner, type RunnerInit } from './model-runner';
+
+/** Scheduling and cache settings a caller may give; the rest comes from the model. */
+export interface CoreTuning {
+  maxBatch?: number;
+  maxPrefillTokens?: number;
+  /** Prompts in one prefill group stay within this length ratio (large = any lengths together). */
+  lengthRatio?: number;
+  minSharedPrefix?: number;
+  /** Bytes of prompt-prefix KV kept for reuse; 0 turns prefix reuse off. */
+  prefixCacheBytes?: number;
+}
+
+/**
+ * What the Node and browser hosts share once they have a session: the config-vs-graph
+ * check, the runner, the core, and the probe of a lean graph. Browser-safe.
+ */
+export interface AssembleInput {
+  session: InferenceSession;
+  Tensor: RunnerInit['Tensor'];
+  io: DecoderIo;
+  lean?: LeanIo;
+  config: ModelConfig;
+  /** The device the session runs on: on WebGPU the KV cache stays on the GPU. */
+  device: string;
+  padTokenId?: number;
+  tuning: CoreTuning;
+}
+
+/** Checks that config.json and the graph agree, naming the field that does not. */
+export function checkConfigAgainstGraph(config: ModelConfig, io: DecoderIo, source: string): void {
+  const mismatch = (field: string, cfg: number, graph: number, what: string) =>
+    new IpdError('MODEL_INVALID', `config.json ${field} is ${cfg} but the graph ${source} has ${graph} ${what}`, {
+      file: source,
+      field,
+      hint: 'config.json and onnx/ come from different models',
+    });
+  if (io.layers.length !== config.numLayers) throw mismatch('num_hidden_layers', config.numLayers, io.layers.length, 'layers of past_key_values');
+  if (io.kvHeads !== undefined && io.kvHeads !== config.numKeyValueHeads) throw mismatch('num_key_value_heads', config.numKeyValueHeads, io.kvHeads, 'KV heads');
+  if (io.headDim !== undefined && io.headDim !== config.headDim) throw mismatch('head_dim', config.headDim, io.headDim, 'as head size');
+}
+
+/** Outputs a WebGPU session keeps on the device: the cache, and the new-KV outputs it never reads. */
+export function deviceOutputNames(io: DecoderIo, lean?: LeanIo): string[] {
+  return [...io.layers.flatMap((l) => [l.presentKey, l.presentValue]), ...(lean ? [...lean.newKeys, ...lean.newValues] : [])];
+}
+
+export function assembleCore(input: AssembleInput): { core: EngineCore; runner: ModelRunner } {
+  const { io, config, tuning } = input;
+  const kvOnDevice = input.device === 'webgpu';
+  const runner = new ModelRunner({
+    session: input.session,
+    Tensor: input.Tensor,
+    io,
+    lean: input.lean,
+    shape: { numLayers: config.numLayers, kvHeads: io.kvHeads ?? config.numKeyValueHeads, headDim: io.headDim ?? config.headDim, dtype: io.kvDtype },
+    vocabSize: config.vocabSize,
+    // Padding is masked out, so any id works: the pad, else the first EOS.
+    padTokenId: input.padTokenId ?? config.padTokenId ?? config.eosTokenIds[0] ?? 0,
+    kvOnDevice,
+  });
+  // GroupQueryAttention takes right padding only, where the last prompt position differs per
+  // row: prefill groups hold prompts of one length (no padding); on the device path, where
+  // rows share one left-padded cache, requests run one at a time.
+  const gqa = io.groupQueryAttention;
+  const core = new EngineCore(runner, {
+    eosTokenIds: config.eosTokenIds,
+    maxContext: config.maxPositionEmbeddings,
+    maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
+    maxPrefillTokens: tuning.maxPrefillTokens,
+    lengthRatio: gqa ? 1 : tuning.lengthRatio,
+    minSharedPrefix: tuning.minSharedPrefix,
+    prefixCacheBytes: tuning.prefixCacheBytes,
+  });
+  return { core, runner };
+}
+
+/**
+ * The lean rewrite assumes the usual export shapes; one tiny step proves it on this graph.
+ * Returns what is wrong, or undefined.
+ */
+export async function probeLean(runner: ModelRunner, vocab: number): Promise<string | undefined> {
+  try {
+    const r = await runner.prefill([[0, 0, 0]], undefined, true);
+    for (const t of [...(r.presentKeys ?? []), ...(r.presentValues ?? [])]) t.dispose();
+    if (r.logits?.length !== vocab) return `logits of ${r.logits?.length} values for one row`;
+    if (!runner.kvOnDevice && r.newKeys[0].length !== 3 * runner.shape.kvHeads * runner.shape.headDim) return 'new KV of unexpected size';
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+}

@@ -1,0 +1,153 @@
+import { int64Initializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+
+export interface HeadLayout {
+  numHeads: number;
+  kvHeads: number;
+  /**
+   * Scores against the past and the new keys separately (host target, where present.* is
+   * never read): each score is its own dot product, so the result is bit-identical, and the
+   * per-step copy of the whole key cache into present.*.key disappears.
+   */
+  splitKeys?: boolean;
+}
+
+/**
+ * Grouped-query attention exported the eager way repeats each KV head g times before the two
+ * attention matmuls (`repeat_kv`: Unsqueeze(axis 2) -> Expand -> Reshape). Every step that
+ * copies the whole cache g times: at batch 16 and 640 positions it was 30% of a decode step.
+ * This rewrite multiplies the grouped query rows against the cache as it is instead:
+ *   Q [B, H, S, d] -> [B, kv, g*S, d];  scores = Q' x K^T -> [B, kv, g*S, T] -> [B, H, S, T]
+ *   P [B, H, S, T] -> [B, kv, g*S, T];  out = P' x V     -> [B, kv, g*S, d] -> [B, H, S, d]
+ * The same dot products in the same order, minus the copies. Returns how many matmuls changed.
+ */
+export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
+  const { numHeads, kvHeads, splitKeys } = layout;
+  if (kvHeads >= numHeads || numHeads % kvHeads !== 0) return 0;
+  const producers = new Map<string, number>();
+  const consumers = new Map<string, number>();
+  model.nodes.forEach((n, i) => {
+    for (const o of n.output ?? []) producers.set(o, i);
+    for (const x of n.input ?? []) consumers.set(x, (consumers.get(x) ?? 0) + 1);
+  });
+  const graphOutputs = new Set(model.outputs.map((o) => o.name));
+  const producer = (name: string, op: string): number | undefined => {
+    const i = producers.get(name);
+    return i !== undefined && model.nodes[i].opType === op ? i : undefined;
+  };
+  const perm = (n: NodeProto) => n.attribute?.find((a) => a.name === 'perm')?.ints?.map(Number);
+  const isSwapLast = (n: NodeProto) => JSON.stringify(perm(n)) === '[0,1,3,2]';
+  const unsqueezeAxes = (n: NodeProto) => {
+    const attr = n.attribute?.find((a) => a.name === 'axes')?.ints;
+    return attr?.length ? attr.map(Number) : int64Values(model, n.input[1] ?? '');
+  };
+
+  /** Unsqueeze(axis 2) -> Expand -> Reshape ending in `name`: the repeated tensor and the chain's nodes. */
+  const repeatChain = (name: string): { source: string; chain: number[] } | undefined => {
+    const reshape = producer(name, 'Reshape');
+    if (reshape === undefined) return undefined;
+    const expand = producer(model.nodes[reshape].input[0], 'Expand');
+    if (expand === undefined) return undefined;
+    const unsqueeze = producer(model.nodes[expand].input[0], 'Unsqueeze');
+    if (unsqueeze === undefined) return undefined;
+    const axes = unsqueezeAxes(model.nodes[unsqueeze]);
+    if (!axes || axes.length !== 1 || axes[0] !== 2) return undefined;
+    return { source: model.nodes[unsqueeze].input[0], chain: [reshape, expand, unsqueeze] };
+  };
+  // A chain node may go only when nothing else reads its output.
+  const dropIfUnused = (indices: number[]) => {
+    for (const i of indices) {
+      const out = model.nodes[i].output[0];
+      if ((consumers.get(out) ?? 0) <= 1 && !graphOutputs.has(out)) edits.remove.add(i);
+      else return;
+    }
+  };
+
+  /** The only consumer of `name`, when it is Mul or Div by a scalar constant. */
+  const scalarScaleAfter = (name: string): { index: number; op: string; value: string; output: string } | undefined => {
+    if ((consumers.get(name) ?? 0) !== 1 || graphOutputs.has(name)) return undefined;
+    const index = model.nodes.findIndex((n) => n.input.includes(name));
+    const n = model.nodes[index];
+    if (!n || (n.opType !== 'Mul' && n.opType !== 'Div') || n.input[0] !== name) return undefined;
+    const value = n.input[1];
+    const range = model.initializerRanges.get(value);
+    // A scalar initializer is a few bytes; anything bigger is not a plain scale.
+    if (!range || range.end - range.start > 64) return undefined;
+    return { index, op: n.opType, value, output: n.output[0] };
+  };
+
+  const grouped = 'ipd/shape_grouped';
+  const heads = 'ipd/shape_heads';
+  let changed = 0;
+  model.nodes.forEach((mm, i) => {
+    if (mm.opType !== 'MatMul' || edits.replace.has(i) || edits.remove.has(i)) return;
+    const [a, b] = mm.input;
+    const out = mm.output[0];
+    const tag = `ipd/grouped_${i}`;
+    // Q x Transpose(repeat(K)): scores.
+    const t = producer(b, 'Transpose');
+    if (t !== undefined && isSwapLast(model.nodes[t])) {
+      const rep = repeatChain(model.nodes[t].input[0]);
+      if (!rep) return;
+      const cat = splitKeys ? pastConcat(model, producers, rep.source) : undefined;
+      // A scalar scale right after the scores (Mul or Div) moves onto each matmul, where
+      // onnxruntime fuses it (FusedMatMul alpha) as it did in the original graph.
+      const scale = scalarScaleAfter(out);
+      const scaled = (x: string, name: string) => (scale ? [node(scale.op, [x, scale.value], [name])] : []);
+      const s = (x: string) => (scale ? `${x}_scaled` : x);
+      const result = scale ? scale.output : out;
+      const nodes = cat
+        ? [
+            node('Reshape', [a, grouped], [`${tag}/q`]),
+            node('Transpose', [cat.past], [`${tag}/kt_past`], { perm: [0, 1, 3, 2] }),
+            node('Transpose', [cat.fresh], [`${tag}/kt_new`], { perm: [0, 1, 3, 2] }),
+            node('MatMul', [`${tag}/q`, `${tag}/kt_past`], [`${tag}/scores_past`]),
+            ...scaled(`${tag}/scores_past`, s(`${tag}/scores_past`)),
+            node('MatMul', [`${tag}/q`, `${tag}/kt_new`], [`${tag}/scores_new`]),
+            ...scaled(`${tag}/scores_new`, s(`${tag}/scores_new`)),
+            node('Concat', [s(`${tag}/scores_past`), s(`${tag}/scores_new`)], [`${tag}/scores`], { axis: 3 }),
+            node('Reshape', [`${tag}/scores`, heads], [result]),
+          ]
+        : [
+            node('Reshape', [a, grouped], [`${tag}/q`]),
+            node('Transpose', [rep.source], [`${tag}/kt`], { perm: [0, 1, 3, 2] }),
+            node('MatMul', [`${tag}/q`, `${tag}/kt`], [`${tag}/scores`]),
+            ...scaled(`${tag}/scores`, s(`${tag}/scores`)),
+            node('Reshape', [s(`${tag}/scores`), heads], [result]),
+          ];
+      edits.insertBefore.set(i, nodes);
+      if (scale) edits.remove.add(scale.index);
+      edits.remove.add(i);
+      dropIfUnused([t, ...rep.chain]);
+      changed++;
+      return;
+    }
+    // P x repeat(V): attention output.
+    const rep = repeatChain(b);
+    if (!rep) return;
+    edits.insertBefore.set(i, [
+      node('Reshape', [a, grouped], [`${tag}/p`]),
+      node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`]),
+      node('Reshape', [`${tag}/out`, heads], [out]),
+    ]);
+    edits.remove.add(i);
+    dropIfUnused(rep.chain);
+    changed++;
+  });
+  if (changed > 0) {
+    // 0 copies the input's size at that index (batch, and the last dimension).
+    edits.appendInitializers.push(int64Initializer(grouped, [0, kvHeads, -1, 0]), int64Initializer(heads, [0, numHeads, -1, 0]));
+  }
+  return changed;
+}
+
+/** The Concat(past, new) along the sequence axis that makes a present tensor, if that is what it is. */
+export function pastConcat(model: ParsedModel, producers: Map<string, number>, present: string): { index: number; past: string; fresh: string } | undefined {
+  const index = producers.get(present);
+  if (index === undefined) return undefined;
+  const n = model.nodes[index];
+  if (n.opType !== 'Concat' || n.input.length !== 2) return undefined;
+  const axis = Number(n.attribute?.find((a) => a.name === 'axis')?.i ?? 0);
+  const isPast = model.inputs.some((i) => i.name === n.input[0]);
+  if (!isPast || (axis !== 2 && axis !== -2)) return undefined;
+  return { index, past: n.input[0], fresh: n.input[1] };
+}
