@@ -7,6 +7,8 @@ export type { EngineCoreConfig } from './engine-core';
 export { CoreLoop } from './core-loop';
 export type { CoreHandle, CoreInfo } from './core-loop';
 export { LlmEngine } from './llm-engine';
+export { encodeTextRequest, generateText } from './text-requests';
+export type { PromptMode } from './text-requests';
 export type { GenerateOptions, GenerationResult } from './llm-engine';
 export { ModelRunner } from './model-runner';
 export type { RunnerInit, StepResult } from './model-runner';

@@ -1,9 +1,9 @@
-import { IpdError, type TextGenerator, type TextRequest, type TextResult } from '../../common';
+import type { TextGenerator, TextRequest, TextResult } from '../../common';
+import { encodeTextRequest, generateText, type LlmEngine, type PromptMode } from '../../engine';
 import { createLlmEngine, type EngineOptions } from '../../engine/node';
-import type { LlmEngine } from '../../engine';
 import type { ResolvedModel } from '../../models/node';
 
-export type PromptMode = 'chat' | 'raw';
+export type { PromptMode };
 
 /**
  * The in-process engine as a TextGenerator: chat messages go through the model's chat
@@ -35,32 +35,11 @@ export class LocalGenerator implements TextGenerator {
 
   /** Token ids of a request as the engine will see them. */
   encode(req: Pick<TextRequest, 'messages' | 'prompt'>): number[] {
-    const tok = this.engine.tokenizer;
-    if (req.messages) return tok.encodeChat(req.messages);
-    if (req.prompt === undefined) throw new IpdError('INPUT_INVALID', 'a request needs messages or a prompt');
-    return this.promptMode === 'chat' ? tok.encodeChat([{ role: 'user', content: req.prompt }]) : tok.encode(req.prompt);
+    return encodeTextRequest(this.engine.tokenizer, req, this.promptMode);
   }
 
-  async generate(req: TextRequest, opts: { onText?: (delta: string) => void } = {}): Promise<TextResult> {
-    const t0 = performance.now();
-    const promptTokenIds = this.encode(req);
-    const r = await this.engine.generate({
-      requestId: req.id,
-      promptTokenIds,
-      sampling: { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: req.topP, topK: req.topK, seed: req.seed },
-      stopStrings: req.stop,
-      onText: opts.onText,
-    });
-    return {
-      text: r.text,
-      finishReason: r.finishReason,
-      promptTokens: r.numPromptTokens,
-      completionTokens: r.tokenIds.length,
-      tokenIds: r.tokenIds,
-      cachedTokens: r.numCachedTokens,
-      latencyMs: performance.now() - t0,
-      ...(r.error && { error: r.error.message }),
-    };
+  generate(req: TextRequest, opts: { onText?: (delta: string) => void } = {}): Promise<TextResult> {
+    return generateText(this.engine, req, this.promptMode, opts);
   }
 
   dispose(): Promise<void> {

@@ -1,6 +1,7 @@
 // The run's whole-file outputs (spec, groups, final datasets, stats), each written to a
 // temporary file and renamed into place, so a crash never leaves half a file behind.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic, writeJsonAtomic } from '../atomic-write';
+import { existsSync, readFileSync } from 'node:fs';
 import { IpdError } from '../../common';
 import { UserAttrGroupSchema, attributeGroupViolations, sampleAttributeGroups, type AttributeGroup, type Task } from '../../pathways';
 import { readJsonl } from '../jsonl-log';
@@ -21,16 +22,10 @@ export interface DatagenSpec {
   topP: number;
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
-}
+export { writeJsonAtomic };
 
 export function writeJsonlAtomic(file: string, records: readonly unknown[]): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  renameSync(tmp, file);
+  writeFileAtomic(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 /** Writes the spec on the first run; later runs must match it. */

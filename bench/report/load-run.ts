@@ -20,6 +20,7 @@ import {
 } from '../runlog/schema';
 import { itemKey } from './names';
 import type { GtRecord, LoadedRun } from './types';
+import { gtRecord } from '../runlog/records';
 
 export const RUN_FILES = {
   run: 'run.json',
@@ -113,14 +114,7 @@ async function readGroundTruth(
   for (const { item } of dataset.items) {
     const key = itemKey(item.task, item.index);
     if (!wanted.has(key)) continue;
-    gt[key] = {
-      index: item.index,
-      task: item.task,
-      request: item.request,
-      analysis: item.GT.analysis,
-      answer: item.GT.answer,
-      related_attributes: item.GT.related_attributes,
-    };
+    gt[key] = gtRecord(item);
   }
   return gt;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ZodType } from 'zod';
 import { IpdError } from '../../common';
@@ -17,13 +17,7 @@ export function runFiles(dir: string) {
 }
 export type RunFiles = ReturnType<typeof runFiles>;
 
-/** Writes JSON via a temp file and rename, so a reader (or a crash) never sees half a file. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, file);
-}
+export { writeJsonAtomic } from '../atomic-write';
 
 export async function readJsonFile<T>(file: string, schema: ZodType<T>): Promise<T | undefined> {
   if (!existsSync(file)) return undefined;

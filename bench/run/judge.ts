@@ -89,8 +89,8 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     if (!opts.quiet) progress.finish();
     await generator.dispose();
   }
-  await writeJsonAtomic(files.metrics, computeMetrics(predictions, records));
-  await writeJsonAtomic(files.run, { ...run, spec: { ...run.spec, judge: { model: opts.judgeModel, sample: opts.sample } } });
+  writeJsonAtomic(files.metrics, computeMetrics(predictions, records));
+  writeJsonAtomic(files.run, { ...run, spec: { ...run.spec, judge: { model: opts.judgeModel, sample: opts.sample } } });
   await writeRunReport(opts.dir);
   const failures = records.filter((r) => !(r.status === 'ok' || r.status === 'partial')).length;
   return { judged: todo.length, resumed: selected.length - todo.length, failures };

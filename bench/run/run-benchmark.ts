@@ -9,7 +9,8 @@ import { loadMeteorResources } from '../../scorers/node';
 import { JsonlAppender, readJsonl } from '../jsonl-log';
 import { Progress } from '../progress';
 import { writeRunReport } from '../report';
-import { PredictionRecordSchema, RUN_FORMAT_VERSION, RunRecordSchema, type JudgeRecord, type PredictionRecord, type RunRecord } from '../runlog/schema';
+import { predictionRecord } from '../runlog/records';
+import { RUN_FORMAT_VERSION, RunRecordSchema, type JudgeRecord, type PredictionRecord, type RunRecord } from '../runlog/schema';
 import { DEFAULT_MAX_NEW_TOKENS } from './defaults';
 import { environment, sha256File } from './environment';
 import { readJsonFile, runFiles, writeJsonAtomic } from './files';
@@ -104,7 +105,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
     };
     record.stats.items_total = total;
     record.stats.items_done = prior.length;
-    await writeJsonAtomic(files.run, record);
+    writeJsonAtomic(files.run, record);
 
     const scorer = await createScorer(todo);
     appender = new JsonlAppender(files.predictions);
@@ -112,7 +113,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
     const progress = new Progress({ label: 'run', total, done: prior.length });
     const t0 = performance.now();
     let lastMetrics = performance.now();
-    const onSigint = () => void markCancelled(files.run, record);
+    const onSigint = () => markCancelled(files.run, record);
     process.once('SIGINT', onSigint);
     try {
       await Promise.all(
@@ -127,23 +128,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
             seed: opts.seed,
           });
           const s = scorer(loaded.item, r.text, pathway.attributeField);
-          const rec: PredictionRecord = PredictionRecordSchema.parse({
-            index: loaded.item.index,
-            line: loaded.source.line,
-            task: loaded.item.task,
-            pathway: pathway.id,
-            prompt,
-            response: r.text,
-            extracted: { attributes: s.extracted.attributes, analysis: s.extracted.analysis, answer: s.extracted.answer },
-            missing: s.missing,
-            metrics: { answer_acc: s.answerAcc, attribute_f1: s.attributeF1, value_f1: s.valueF1, relative_value_acc: s.relativeValueAcc },
-            prompt_tokens: r.promptTokens,
-            completion_tokens: r.completionTokens,
-            cached_tokens: r.cachedTokens ?? 0,
-            finish_reason: r.finishReason,
-            latency_ms: Math.round(r.latencyMs),
-            ...(r.error && { error: r.error }),
-          });
+          const rec = predictionRecord(pathway.id, loaded, prompt, r, s);
           appender!.append(rec);
           predictions.push(rec);
           record.stats.items_done++;
@@ -153,7 +138,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
           if (!opts.quiet) progress.tick(r.completionTokens);
           if (performance.now() - lastMetrics > (opts.metricsEveryS ?? 15) * 1000) {
             lastMetrics = performance.now();
-            await writeJsonAtomic(files.metrics, computeMetrics(predictions));
+            writeJsonAtomic(files.metrics, computeMetrics(predictions));
           }
         }),
       );
@@ -165,10 +150,10 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
     record.stats.generation_seconds += secs;
     record.stats.tokens_per_second = record.stats.generation_seconds > 0 ? record.stats.completion_tokens / record.stats.generation_seconds : 0;
     const judge = readJsonl<JudgeRecord>(files.judge).records;
-    await writeJsonAtomic(files.metrics, computeMetrics(predictions, judge));
+    writeJsonAtomic(files.metrics, computeMetrics(predictions, judge));
     record.status = 'success';
     record.finished_at = new Date().toISOString();
-    await writeJsonAtomic(files.run, record);
+    writeJsonAtomic(files.run, record);
     await writeRunReport(opts.out);
     return { dir: opts.out, generated: todo.length, resumed: prior.length, total, record };
   } finally {
@@ -181,10 +166,14 @@ async function clearRun(files: ReturnType<typeof runFiles>): Promise<void> {
   for (const f of [files.run, files.predictions, files.metrics, files.judge, files.report]) await rm(f, { force: true });
 }
 
-async function markCancelled(file: string, record: RunRecord): Promise<void> {
+/** Ctrl-C: the predictions are already on disk; the record says the run stopped early. */
+function markCancelled(file: string, record: RunRecord): void {
   record.status = 'cancelled';
-  await writeJsonAtomic(file, record).catch(() => undefined);
-  process.exit(130);
+  try {
+    writeJsonAtomic(file, record);
+  } finally {
+    process.exit(130);
+  }
 }
 
 /** METEOR data (Punkt, WordNet) is loaded only when a free-text task is in the run. */

@@ -1,4 +1,5 @@
-import { IpdError, type TextRequest, type TextResult } from '../../../common';
+import type { TextRequest, TextResult } from '../../../common';
+import { generateText } from '../../../engine';
 import { createBrowserEngine, loadOrtWeb, type BrowserEngine } from '../../../engine/web';
 import type { LoadProgress, LoadRequest, WebEngine, WebEngineInfo } from './web-engine';
 
@@ -44,32 +45,8 @@ export class OrtWebEngine implements WebEngine {
     return new OrtWebEngine(loaded, info);
   }
 
-  private encode(req: TextRequest): number[] {
-    const tok = this.loaded.engine.tokenizer;
-    if (req.messages) return tok.encodeChat(req.messages);
-    if (req.prompt === undefined) throw new IpdError('INPUT_INVALID', 'a request needs messages or a prompt');
-    return tok.encodeChat([{ role: 'user', content: req.prompt }]);
-  }
-
-  async generate(req: TextRequest & { id: string }, opts: { onText?: (delta: string) => void } = {}): Promise<TextResult> {
-    const t0 = performance.now();
-    const r = await this.loaded.engine.generate({
-      requestId: req.id,
-      promptTokenIds: this.encode(req),
-      sampling: { maxNewTokens: req.maxNewTokens, temperature: req.temperature, topP: req.topP, topK: req.topK, seed: req.seed },
-      stopStrings: req.stop,
-      onText: opts.onText,
-    });
-    return {
-      text: r.text,
-      finishReason: r.finishReason,
-      promptTokens: r.numPromptTokens,
-      completionTokens: r.tokenIds.length,
-      tokenIds: r.tokenIds,
-      cachedTokens: r.numCachedTokens,
-      latencyMs: performance.now() - t0,
-      ...(r.error && { error: r.error.message }),
-    };
+  generate(req: TextRequest & { id: string }, opts: { onText?: (delta: string) => void } = {}): Promise<TextResult> {
+    return generateText(this.loaded.engine, req, 'chat', opts);
   }
 
   abort(requestId: string): void {

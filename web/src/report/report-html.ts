@@ -9,21 +9,13 @@ import { itemKey } from '../../../bench/report/names';
 import { renderPage } from '../../../bench/report/page';
 import { buildReportData } from '../../../bench/report/report-data';
 import type { GtRecord, LoadedRun } from '../../../bench/report/types';
+import { gtRecord } from '../../../bench/runlog/records';
 import type { MetricsRecord, PredictionRecord, RunRecord } from '../../../bench/runlog/schema';
 import type { DialogItem } from '../../../pathways';
 
 export function renderReportHtml(run: RunRecord, predictions: PredictionRecord[], metrics: MetricsRecord, items: readonly DialogItem[]): string {
   const gt: Record<string, GtRecord> = {};
-  for (const item of items) {
-    gt[itemKey(item.task, item.index)] = {
-      index: item.index,
-      task: item.task,
-      request: item.request,
-      analysis: item.GT.analysis,
-      answer: item.GT.answer,
-      related_attributes: item.GT.related_attributes,
-    };
-  }
+  for (const item of items) gt[itemKey(item.task, item.index)] = gtRecord(item);
   const loaded: LoadedRun = { dir: 'browser-run', run, predictions, metrics, judge: [], gt, notes: ['generated in the browser app'] };
   return renderPage(buildReportData([loaded], {}), { chartJs, clientJs, css });
 }

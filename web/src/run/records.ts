@@ -3,36 +3,9 @@
 import type { TextResult } from '../../../common';
 import { summarizePredictions } from '../../../bench/report/summarize';
 import { RUN_FORMAT_VERSION, type MetricsRecord, type PredictionRecord, type RunRecord } from '../../../bench/runlog/schema';
-import type { LoadedItem, PathwayId } from '../../../pathways';
-import type { ItemScore } from '../../../scorers';
+import type { PathwayId } from '../../../pathways';
 
-/** A constant rank list makes Kendall's tau NaN; JSON has no NaN and the schema wants a number. */
-const finite = (x: number) => (Number.isFinite(x) ? x : 0);
-
-export function predictionRecord(pathway: PathwayId, entry: LoadedItem, prompt: string, result: TextResult, score: ItemScore): PredictionRecord {
-  return {
-    index: entry.item.index,
-    line: entry.source.line,
-    task: entry.item.task,
-    pathway,
-    prompt,
-    response: result.text,
-    extracted: { attributes: score.extracted.attributes, analysis: score.extracted.analysis, answer: score.extracted.answer },
-    missing: [...score.missing],
-    metrics: {
-      answer_acc: finite(score.answerAcc),
-      attribute_f1: finite(score.attributeF1),
-      value_f1: finite(score.valueF1),
-      relative_value_acc: finite(score.relativeValueAcc),
-    },
-    prompt_tokens: result.promptTokens,
-    completion_tokens: result.completionTokens,
-    cached_tokens: result.cachedTokens ?? 0,
-    finish_reason: result.finishReason,
-    latency_ms: Math.round(result.latencyMs),
-    ...(result.error && { error: result.error }),
-  };
-}
+export { predictionRecord } from '../../../bench/runlog/records';
 
 /** metrics.json from the records themselves, so the two files always agree. */
 export function metricsRecord(predictions: readonly PredictionRecord[]): MetricsRecord {
