@@ -32,14 +32,6 @@ export class Request {
     return this.outputIds;
   }
 
-  get numTokens(): number {
-    return this.promptTokenIds.length + this.outputIds.length;
-  }
-
-  get isFinished(): boolean {
-    return this.status.startsWith('finished');
-  }
-
   /** Records a sampled token; returns why the request ends now, if it does. */
   appendToken(id: number): FinishReason | undefined {
     this.outputIds.push(id);

@@ -47,7 +47,6 @@ function forwardRow(arch: TinyArchitecture, w: TinyWeights, ids: number[], mask:
     return t.data;
   };
   const H = arch.hiddenSize;
-  const S = ids.length;
   const embed = get('model.embed_tokens.weight');
   let x: Float64Array[] = ids.map((id) => Float64Array.from(embed.subarray(id * H, (id + 1) * H)));
   const invFreq = ropeInvFreq(arch);
