@@ -1,6 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { IpdError } from '../common';
 import type { ModelConfig } from '../models';
+import { DeviceKvRows, type DeviceSessionFactory } from './device-kv-rows';
 import { EngineCore } from './engine-core';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
@@ -31,6 +32,8 @@ export interface AssembleInput {
   device: string;
   padTokenId?: number;
   tuning: CoreTuning;
+  /** On WebGPU: makes the small sessions that rearrange the cache on the device. */
+  createDeviceSession?: DeviceSessionFactory;
 }
 
 /** Checks that config.json and the graph agree, naming the field that does not. */
@@ -67,17 +70,26 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
   });
   // GroupQueryAttention takes right padding only, where the last prompt position differs per
   // row: prefill groups hold prompts of one length (no padding); on the device path, where
-  // rows share one left-padded cache, requests run one at a time.
+  // rows share one left-padded cache, requests run one at a time (and without prefix reuse).
   const gqa = io.groupQueryAttention;
-  const core = new EngineCore(runner, {
-    eosTokenIds: config.eosTokenIds,
-    maxContext: config.maxPositionEmbeddings,
-    maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
-    maxPrefillTokens: tuning.maxPrefillTokens,
-    lengthRatio: gqa ? 1 : tuning.lengthRatio,
-    minSharedPrefix: tuning.minSharedPrefix,
-    prefixCacheBytes: tuning.prefixCacheBytes,
-  });
+  let deviceKv: DeviceKvRows | undefined;
+  if (kvOnDevice) {
+    if (!input.createDeviceSession) throw new Error('assembleCore: the device path needs createDeviceSession');
+    deviceKv = new DeviceKvRows(input.createDeviceSession, input.Tensor as never, config.numLayers, io.kvDtype);
+  }
+  const core = new EngineCore(
+    runner,
+    {
+      eosTokenIds: config.eosTokenIds,
+      maxContext: config.maxPositionEmbeddings,
+      maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
+      maxPrefillTokens: tuning.maxPrefillTokens,
+      lengthRatio: gqa ? 1 : tuning.lengthRatio,
+      minSharedPrefix: tuning.minSharedPrefix,
+      prefixCacheBytes: gqa && kvOnDevice ? 0 : tuning.prefixCacheBytes,
+    },
+    deviceKv,
+  );
   return { core, runner };
 }
 

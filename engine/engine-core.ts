@@ -1,8 +1,10 @@
+import type { Tensor } from 'onnxruntime-common';
 import { IpdError } from '../common';
 import { BatchKvCache } from './batch-kv-cache';
 import { DeviceKvBatch } from './device-kv-batch';
+import { disposeKv, type DeviceKv, type DeviceKvRows } from './device-kv-rows';
 import { allocKv, copyPositions, type KvArray } from './kv-layout';
-import type { ModelRunner, PastPrefix, StepResult } from './model-runner';
+import type { HostPast, ModelRunner, StepResult } from './model-runner';
 import { PrefixCache, type PrefixMatch } from './prefix-cache';
 import { Request } from './request';
 import { DEFAULT_SCHEDULER_CONFIG, Scheduler, type SchedulerConfig, type StepPlan } from './scheduler';
@@ -28,9 +30,13 @@ export class EngineCore {
   private readonly cache: BatchKvCache;
   private readonly prefixCache?: PrefixCache;
   private readonly rowRequests: Request[] = [];
-  /** Device path (KV on the GPU): one static batch at a time; finished rows ride along. */
+  /**
+   * Device path (KV on the GPU): one batch whose rows are rearranged on the device as
+   * requests join and leave; a finished row is marked here and removed before the next step.
+   */
   private deviceBatch?: DeviceKvBatch;
   private deviceRows: Array<Request | undefined> = [];
+  private readonly devicePrefixCache?: PrefixCache<Tensor>;
   private pending = new Int32Array(0);
   private readonly aborts = new Set<string>();
   private readonly ids = new Set<string>();
@@ -39,22 +45,35 @@ export class EngineCore {
   constructor(
     private readonly runner: ModelRunner,
     private readonly config: EngineCoreConfig,
+    /** Row surgery on the device cache; required when the runner keeps KV on the device. */
+    private readonly deviceKv?: DeviceKvRows,
   ) {
+    if (runner.kvOnDevice && !deviceKv) throw new Error('EngineCore: a device-resident KV cache needs DeviceKvRows');
     const schedulerConfig: SchedulerConfig = {
       maxBatch: config.maxBatch ?? DEFAULT_SCHEDULER_CONFIG.maxBatch,
       maxPrefillTokens: config.maxPrefillTokens ?? DEFAULT_SCHEDULER_CONFIG.maxPrefillTokens,
       minSharedPrefix: config.minSharedPrefix ?? DEFAULT_SCHEDULER_CONFIG.minSharedPrefix,
       lengthRatio: config.lengthRatio ?? DEFAULT_SCHEDULER_CONFIG.lengthRatio,
     };
-    // Prefix KV lives in host memory; on the device path the cache never comes back to the host.
-    const bytes = runner.kvOnDevice ? 0 : (config.prefixCacheBytes ?? 512 * 1024 * 1024);
-    this.prefixCache = bytes > 0 ? new PrefixCache(runner.shape, bytes) : undefined;
-    this.scheduler = new Scheduler(schedulerConfig, this.prefixCache);
+    // Prefix KV lives where the cache lives: host memory, or device tensors freed on eviction.
+    const bytes = config.prefixCacheBytes ?? 512 * 1024 * 1024;
+    if (bytes > 0 && runner.kvOnDevice) this.devicePrefixCache = new PrefixCache<Tensor>(runner.shape, bytes, undefined, disposeKv);
+    else if (bytes > 0) this.prefixCache = new PrefixCache(runner.shape, bytes);
+    this.scheduler = new Scheduler(schedulerConfig, this.prefixCache ?? this.devicePrefixCache);
     this.cache = new BatchKvCache(runner.shape);
   }
 
   get numRunning(): number {
-    return this.deviceBatch ? this.deviceBatch.numLive : this.rowRequests.length;
+    return this.runner.kvOnDevice ? this.liveDeviceRows().length : this.rowRequests.length;
+  }
+
+  /** Frees what the core holds on the device (the batch, cached prefixes, the row-surgery sessions). */
+  async dispose(): Promise<void> {
+    this.deviceBatch?.dispose();
+    this.deviceBatch = undefined;
+    this.deviceRows = [];
+    this.devicePrefixCache?.clear();
+    await this.deviceKv?.release();
   }
 
   get numWaiting(): number {
@@ -94,16 +113,16 @@ export class EngineCore {
   async step(): Promise<EngineOutput[]> {
     const outputs: EngineOutput[] = [];
     if (this.aborts.size > 0) this.applyAborts(outputs);
-    // A device batch admits nobody until it has finished.
-    const plan: StepPlan = this.scheduler.schedule(this.deviceBatch ? this.scheduler.config.maxBatch : this.numRunning);
+    const plan: StepPlan = this.scheduler.schedule(this.numRunning);
     this.stats.numSteps++;
     switch (plan.kind) {
       case 'prefix':
-        await this.computePrefix(plan.tokens, plan.base);
+        if (this.runner.kvOnDevice) await this.computeDevicePrefix(plan.tokens, plan.base as PrefixMatch<Tensor> | undefined);
+        else await this.computePrefix(plan.tokens, plan.base as PrefixMatch | undefined);
         break;
       case 'prefill':
-        if (this.runner.kvOnDevice) await this.prefillDevice(plan.requests, outputs);
-        else await this.prefill(plan.requests, plan.prefix, outputs);
+        if (this.runner.kvOnDevice) await this.prefillDevice(plan.requests, plan.prefix as PrefixMatch<Tensor> | undefined, outputs);
+        else await this.prefill(plan.requests, plan.prefix as PrefixMatch | undefined, outputs);
         break;
       case 'decode':
         if (this.deviceBatch) await this.decodeDevice(outputs);
@@ -140,7 +159,7 @@ export class EngineCore {
   }
 
   /** The first `length` positions of a cached prefix as [1, kv, length, hd] per layer. */
-  private pastFor(match: PrefixMatch): PastPrefix {
+  private pastFor(match: PrefixMatch): HostPast {
     const { entry, length } = match;
     if (length === entry.tokens.length) return { keys: entry.keys, values: entry.values, length };
     const { kvHeads, headDim, dtype } = this.runner.shape;
@@ -269,42 +288,146 @@ export class EngineCore {
     if (done.length > 0) this.cache.reserve(this.numRunning, this.cache.maxLength() + 1);
   }
 
-  private async prefillDevice(reqs: Request[], outputs: EngineOutput[]): Promise<void> {
-    const prompts = reqs.map((r) => r.promptTokenIds);
+  private liveDeviceRows(): number[] {
+    const live: number[] = [];
+    this.deviceRows.forEach((r, row) => {
+      if (r) live.push(row);
+    });
+    return live;
+  }
+
+  /** The first `length` positions of a device prefix entry, one copy per row of the group. */
+  private devicePast(match: PrefixMatch<Tensor>, rows: number): Promise<DeviceKv> {
+    const { entry, length } = match;
+    return this.deviceKv!.rearrange({ keys: entry.keys, values: entry.values, rows: new Array<number>(rows).fill(0), start: 0, end: length, padLeft: 0 });
+  }
+
+  /** Computes a prompt prefix shared by several waiting requests and keeps its KV on the device. */
+  private async computeDevicePrefix(tokens: readonly number[], base: PrefixMatch<Tensor> | undefined): Promise<void> {
+    const P = base?.length ?? 0;
+    const past = base ? await this.devicePast(base, 1) : undefined;
+    const t0 = performance.now();
     let res: StepResult;
+    try {
+      res = await this.runner.prefill([tokens.slice(P)], past && { onDevice: true, ...past, length: P }, false);
+    } finally {
+      if (past) disposeKv(past);
+    }
+    this.stats.prefillMs += performance.now() - t0;
+    this.stats.numPrefillTokens += tokens.length - P;
+    // present.* of this step is the whole prefix, [1, kv, length, hd] per layer.
+    const kv = { keys: res.presentKeys!, values: res.presentValues! };
+    if (!this.devicePrefixCache!.insert(tokens, kv.keys, kv.values)) disposeKv(kv);
+  }
+
+  private async prefillDevice(reqs: Request[], match: PrefixMatch<Tensor> | undefined, outputs: EngineOutput[]): Promise<void> {
+    const P = match?.length ?? 0;
+    const suffixes = reqs.map((r) => r.promptTokenIds.slice(P));
+    let res: StepResult;
+    let past: DeviceKv | undefined;
     const t0 = performance.now();
     try {
-      res = await this.runner.prefill(prompts, undefined, this.wantLogits(reqs));
+      past = match ? await this.devicePast(match, reqs.length) : undefined;
+      res = await this.runner.prefill(suffixes, past && { onDevice: true, ...past, length: P }, this.wantLogits(reqs));
     } catch (err) {
       const e = IpdError.from(err, 'GENERATION_FAILED');
       for (const r of reqs) outputs.push(this.finish(r, 'error', [], e));
       return;
+    } finally {
+      if (past) disposeKv(past);
     }
     this.stats.prefillMs += performance.now() - t0;
-    this.stats.numPrefillTokens += prompts.reduce((n, p) => n + p.length, 0);
-    const S = Math.max(...prompts.map((p) => p.length));
-    this.deviceBatch = new DeviceKvBatch(res.presentKeys!, res.presentValues!, S, prompts.map((p) => p.length));
-    this.deviceRows = [...reqs];
+    this.stats.numPrefillTokens += suffixes.reduce((n, s) => n + s.length, 0);
+    this.stats.numCachedPromptTokens += P * reqs.length;
+    const fresh = DeviceKvBatch.fromPrefill({ keys: res.presentKeys!, values: res.presentValues! }, P, suffixes.map((x) => x.length));
+    const joining: number[] = [];
+    const tokens: number[] = [];
     reqs.forEach((r, i) => {
       r.status = 'running';
+      r.numCachedTokens = P;
       const tok = this.pick(res, i, r);
       const reason = r.appendToken(tok);
-      this.setPending(i, tok);
       if (reason) {
-        outputs.push(this.finish(r, reason, [tok]));
-        this.dropDeviceRow(i);
-      } else outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: 0 });
+        outputs.push({ ...this.finish(r, reason, [tok]), numCachedTokens: P });
+        return;
+      }
+      joining.push(i);
+      tokens.push(tok);
+      outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: P });
     });
-    this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, reqs.length);
+    await this.joinDevice(fresh, joining, tokens, outputs, reqs);
+    this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, this.numRunning);
+  }
+
+  /**
+   * Continuous batching on the device: the running rows and the joining rows of a fresh
+   * prefill become one batch (finished rows dropped, columns trimmed), without a host copy.
+   */
+  private async joinDevice(fresh: DeviceKvBatch, rows: number[], tokens: number[], outputs: EngineOutput[], reqs: Request[]): Promise<void> {
+    if (rows.length === 0) {
+      fresh.dispose();
+      return;
+    }
+    const old = this.deviceBatch;
+    const live = this.liveDeviceRows();
+    if (!old && rows.length === fresh.numRows) {
+      this.adoptDevice(fresh, rows.map((i) => reqs[i]), tokens);
+      return;
+    }
+    const parts = old ? [{ batch: old, rows: live }, { batch: fresh, rows }] : [{ batch: fresh, rows }];
+    let next: DeviceKvBatch;
+    try {
+      next = await DeviceKvBatch.gather(this.deviceKv!, parts);
+    } catch (err) {
+      const e = IpdError.from(err, 'GENERATION_FAILED');
+      for (const r of [...live.map((row) => this.deviceRows[row]!), ...rows.map((i) => reqs[i])]) outputs.push(this.finish(r, 'error', [], e));
+      old?.dispose();
+      fresh.dispose();
+      this.deviceBatch = undefined;
+      this.deviceRows = [];
+      return;
+    }
+    const keptTokens = [...live.map((row) => this.pending[row]), ...tokens];
+    const keptRequests = [...live.map((row) => this.deviceRows[row]!), ...rows.map((i) => reqs[i])];
+    old?.dispose();
+    fresh.dispose();
+    this.adoptDevice(next, keptRequests, keptTokens);
+  }
+
+  private adoptDevice(batch: DeviceKvBatch, reqs: Request[], tokens: readonly number[]): void {
+    this.deviceBatch = batch;
+    this.deviceRows = reqs;
+    tokens.forEach((tok, row) => this.setPending(row, tok));
+  }
+
+  /** Removes finished rows from the device batch and trims the columns only they needed. */
+  private async compactDevice(outputs: EngineOutput[]): Promise<void> {
+    const batch = this.deviceBatch!;
+    const live = this.liveDeviceRows();
+    if (live.length === batch.numRows) return;
+    const reqs = live.map((row) => this.deviceRows[row]!);
+    const tokens = live.map((row) => this.pending[row]);
+    try {
+      this.adoptDevice(await DeviceKvBatch.gather(this.deviceKv!, [{ batch, rows: live }]), reqs, tokens);
+    } catch (err) {
+      const e = IpdError.from(err, 'GENERATION_FAILED');
+      for (const r of reqs) outputs.push(this.finish(r, 'error', [], e));
+      this.deviceBatch = undefined;
+      this.deviceRows = [];
+    } finally {
+      batch.dispose();
+    }
   }
 
   private async decodeDevice(outputs: EngineOutput[]): Promise<void> {
-    const batch = this.deviceBatch!;
-    const live = this.deviceRows.filter((r): r is Request => r !== undefined);
+    await this.compactDevice(outputs);
+    const batch = this.deviceBatch;
+    if (!batch) return;
+    const B = batch.numRows;
     let res: StepResult;
     const t0 = performance.now();
     try {
-      res = await this.runner.decodeDevice(batch, this.pending.subarray(0, batch.numRows), this.wantLogits(live));
+      res = await this.runner.decodeDevice(batch, this.pending.subarray(0, B), this.wantLogits(this.deviceRows as Request[]));
     } catch (err) {
       const e = IpdError.from(err, 'GENERATION_FAILED');
       this.deviceRows.forEach((r, row) => {
@@ -313,14 +436,14 @@ export class EngineCore {
       });
       return;
     }
-    batch.advance(res.presentKeys!, res.presentValues!);
+    batch.advance({ keys: res.presentKeys!, values: res.presentValues! });
     this.stats.decodeMs += performance.now() - t0;
-    this.stats.numDecodeTokens += live.length;
+    this.stats.numDecodeTokens += B;
     this.deviceRows.forEach((r, row) => {
       if (!r) return;
       const tok = this.pick(res, row, r);
       let reason = r.appendToken(tok);
-      if (!reason && this.config.maxContext !== undefined && batch.lengths[row] + 1 >= this.config.maxContext) reason = 'length';
+      if (!reason && this.config.maxContext !== undefined && batch.length(row) + 1 >= this.config.maxContext) reason = 'length';
       this.pending[row] = tok;
       if (reason) {
         outputs.push(this.finish(r, reason, [tok]));
@@ -329,7 +452,7 @@ export class EngineCore {
     });
   }
 
-  /** Marks a device row finished; the batch (and its GPU memory) goes when no row is left. */
+  /** Marks a device row finished; it leaves the batch before the next step (all of it, when none is left). */
   private dropDeviceRow(row: number): void {
     this.deviceRows[row] = undefined;
     if (this.deviceBatch && this.deviceRows.every((r) => r === undefined)) {

@@ -21,8 +21,13 @@ export interface RunnerInit {
   kvOnDevice?: boolean;
 }
 
-/** KV to feed as past for a prefill: per layer [1, kv, length, hd]. */
-export interface PastPrefix {
+/**
+ * KV to feed as past for a prefill: per layer [1, kv, length, hd] in host memory (repeated
+ * for each row here), or device tensors already holding one copy per row.
+ */
+export type PastPrefix = HostPast | { onDevice: true; keys: readonly Tensor[]; values: readonly Tensor[]; length: number };
+export interface HostPast {
+  onDevice?: false;
   keys: readonly KvArray[];
   values: readonly KvArray[];
   length: number;
@@ -130,6 +135,11 @@ export class ModelRunner {
     const { kvHeads, headDim, dtype } = this.shape;
     if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(b, S, (_row, j) => P + j);
     this.io.layers.forEach((l, i) => {
+      if (prefix?.onDevice) {
+        feeds[l.pastKey] = prefix.keys[i];
+        feeds[l.pastValue] = prefix.values[i];
+        return;
+      }
       const k = prefix ? expandRows(prefix.keys[i], b) : this.emptyKv;
       const v = prefix ? expandRows(prefix.values[i], b) : this.emptyKv;
       feeds[l.pastKey] = this.tensor(dtype, k, [b, kvHeads, P, headDim]);
@@ -193,24 +203,23 @@ export class ModelRunner {
     return this.tensor('int64', this.kvIndex.subarray(0, n), [rows, kvHeads, seq, headDim]);
   }
 
-  /** One decode step of a device-resident batch: row r is left-padded, its real tokens end at the cache's end. */
+  /** One decode step of a device-resident batch: the batch says where each row's tokens sit. */
   async decodeDevice(batch: DeviceKvBatch, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
     const B = batch.numRows;
     const T = batch.seqLen + 1;
     this.grow(B);
     this.growMask(B * T);
     for (let r = 0; r < B; r++) {
-      const len = batch.lengths[r];
       this.ids[r] = BigInt(tokens[r]);
-      this.positions[r] = BigInt(len);
-      this.mask.fill(ZERO, r * T, r * T + (T - 1 - len));
-      this.mask.fill(ONE, r * T + (T - 1 - len), (r + 1) * T);
+      this.positions[r] = BigInt(batch.length(r));
+      batch.fillDecodeMask(r, this.mask, r * T, ZERO, ONE);
     }
     const feeds: Record<string, Tensor> = {
       [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, B), [B, 1]),
     };
     if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
     if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
+    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(B, 1, (r) => batch.length(r));
     this.io.layers.forEach((l, i) => {
       feeds[l.pastKey] = batch.keys[i];
       feeds[l.pastValue] = batch.values[i];

@@ -1,4 +1,4 @@
-import { commonPrefix, type PrefixCache, type PrefixMatch } from './prefix-cache';
+import { commonPrefix, type PrefixMatch } from './prefix-cache';
 import type { Request } from './request';
 
 export interface SchedulerConfig {
@@ -27,10 +27,15 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
 
 /** What the engine runs next: plain data, so a failing step can be reported as it was. */
 export type StepPlan =
-  | { kind: 'prefix'; tokens: readonly number[]; base?: PrefixMatch }
-  | { kind: 'prefill'; requests: Request[]; prefix?: PrefixMatch }
+  | { kind: 'prefix'; tokens: readonly number[]; base?: PrefixMatch<unknown> }
+  | { kind: 'prefill'; requests: Request[]; prefix?: PrefixMatch<unknown> }
   | { kind: 'decode' }
   | { kind: 'idle' };
+
+/** What the scheduler asks of a prefix cache, wherever its KV lives. */
+export interface PrefixLookup {
+  match(tokens: readonly number[]): PrefixMatch<unknown> | undefined;
+}
 
 /**
  * Decides each step: new requests join the running batch as soon as rows are free
@@ -42,7 +47,7 @@ export class Scheduler {
 
   constructor(
     readonly config: SchedulerConfig,
-    private readonly prefixCache?: PrefixCache,
+    private readonly prefixCache?: PrefixLookup,
   ) {}
 
   add(req: Request): void {
@@ -78,7 +83,7 @@ export class Scheduler {
       return { kind: 'prefix', tokens: head.promptTokenIds.slice(0, shared), base: match };
     }
 
-    const suffixLen = (r: Request, m?: PrefixMatch) => r.promptTokenIds.length - (m?.length ?? 0);
+    const suffixLen = (r: Request, m?: PrefixMatch<unknown>) => r.promptTokenIds.length - (m?.length ?? 0);
     const headLen = suffixLen(head, match);
     const group: Request[] = [head];
     let maxLen = headLen;

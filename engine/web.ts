@@ -38,6 +38,6 @@ export async function createBrowserEngine(source: ModelSource, opts: BrowserEngi
   const tokenizer = await createTokenizer(folder.tokenizerJson, folder.tokenizerConfig, files.label);
   const loaded = await loadWebCore(folder, { ...opts, padTokenId: opts.padTokenId ?? tokenizer.padTokenId ?? folder.config.padTokenId });
   const info: CoreInfo = { device: loaded.backend.device, lean: loaded.lean, notes: loaded.notes };
-  const loop = new CoreLoop(loaded.core, info, () => loaded.session.release());
+  const loop = new CoreLoop(loaded.core, info, () => loaded.release());
   return { engine: new LlmEngine(loop, tokenizer), folder, backend: loaded.backend };
 }

@@ -5,7 +5,7 @@ import type { EngineCore } from '../engine-core';
 import type { ModelRunner } from '../model-runner';
 import type { DeviceName } from '../types';
 import { prepareGraph } from './lean-model';
-import { createSession, loadOrt, type DeviceChoice } from './ort-session';
+import { createGraphSession, createSession, loadOrt, type DeviceChoice } from './ort-session';
 
 export interface CoreOptions extends CoreTuning {
   device?: DeviceChoice;
@@ -29,6 +29,8 @@ export interface LoadedCore {
   lean: boolean;
   notes: string[];
   session: InferenceSession;
+  /** Frees the core's device memory and the session. */
+  release(): Promise<void>;
 }
 
 export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Promise<LoadedCore> {
@@ -38,7 +40,7 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
   // The rewrite assumes the usual export shapes; one tiny step proves it on this graph.
   const problem = await probeLean(loaded.runner, spec.config.vocabSize);
   if (!problem) return loaded;
-  await loaded.session.release();
+  await loaded.release();
   const plain = await loadWith(spec, opts, false);
   plain.notes.push(`lean graph rejected (${problem}); running the export as it is`);
   return plain;
@@ -55,6 +57,20 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     externalData: graph.externalData,
   });
   const ort = await loadOrt();
-  const { core, runner } = assembleCore({ session, Tensor: ort.Tensor as never, io: graph.io, lean: graph.lean, config: spec.config, device, padTokenId: spec.padTokenId, tuning: opts });
-  return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner };
+  const { core, runner } = assembleCore({
+    session,
+    Tensor: ort.Tensor as never,
+    io: graph.io,
+    lean: graph.lean,
+    config: spec.config,
+    device,
+    padTokenId: spec.padTokenId,
+    tuning: opts,
+    createDeviceSession: (bytes, outputs) => createGraphSession(bytes, device, outputs),
+  });
+  const release = async () => {
+    await core.dispose();
+    await session.release();
+  };
+  return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release };
 }

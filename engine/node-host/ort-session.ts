@@ -64,6 +64,12 @@ async function tryCreate(ort: typeof import('onnxruntime-node'), modelPath: stri
   }
 }
 
+/** A session for a small graph built in memory (the device KV row graph), its outputs kept on the device. */
+export async function createGraphSession(graph: Uint8Array, device: DeviceName, deviceOutputs: string[]): Promise<InferenceSession> {
+  const ort = await loadOrt();
+  return ort.InferenceSession.create(graph, optionsFor(device, { device, threads: 1, deviceOutputs }));
+}
+
 /** Creates the session on the asked device; `auto` tries CUDA, then CPU, and says which it got. */
 export async function createSession(modelPath: string, opts: SessionOptions): Promise<{ session: InferenceSession; device: DeviceName }> {
   const ort = await loadOrt();

@@ -27,6 +27,8 @@ export interface LoadedWebCore {
   core: EngineCore;
   runner: ModelRunner;
   session: InferenceSession;
+  /** Frees the core's device memory and the session. */
+  release(): Promise<void>;
   backend: WebBackend;
   lean: boolean;
   notes: string[];
@@ -58,7 +60,7 @@ export async function loadWebCore(folder: WebModelFolder, opts: WebCoreOptions =
   // The rewrite assumes the usual export shapes; one tiny step proves it on this graph.
   const problem = await probeLean(loaded.runner, folder.config.vocabSize);
   if (!problem) return loaded;
-  await loaded.session.release();
+  await loaded.release();
   const fallback = await build(ort, plain, folder, backend, externalData, opts);
   fallback.notes.push(`lean graph rejected (${problem}); running the export as it is`);
   return fallback;
@@ -96,6 +98,20 @@ async function build(
 ): Promise<LoadedWebCore> {
   const { io, lean } = graph;
   const session = await createWebSession(ort, graph.bytes, { device: backend.device, deviceOutputs: deviceOutputNames(io, lean), externalData });
-  const { core, runner } = assembleCore({ session, Tensor: ort.Tensor as never, io, lean, config: folder.config, device: backend.device, padTokenId: opts.padTokenId, tuning: opts });
-  return { core, runner, session, backend, lean: Boolean(lean), notes: [...(lean?.notes ?? [])] };
+  const { core, runner } = assembleCore({
+    session,
+    Tensor: ort.Tensor as never,
+    io,
+    lean,
+    config: folder.config,
+    device: backend.device,
+    padTokenId: opts.padTokenId,
+    tuning: opts,
+    createDeviceSession: (bytes, outputs) => createWebSession(ort, bytes, { device: backend.device, deviceOutputs: outputs }),
+  });
+  const release = async () => {
+    await core.dispose();
+    await session.release();
+  };
+  return { core, runner, session, release, backend, lean: Boolean(lean), notes: [...(lean?.notes ?? [])] };
 }

@@ -65,4 +65,49 @@ describeGpu('WebGPU provider (SwiftShader)', () => {
       await gpu.dispose();
     }
   }, 600_000);
+
+  it('batches continuously and reuses prefixes on the device, with the CPU\'s tokens', async () => {
+    const gpu = await createLlmEngine(model, { worker: false, device: 'webgpu', threads: 2, maxBatch: 3, lengthRatio: 10 });
+    try {
+      // One long history in four prompts (prefix reuse, suffixes of different lengths: the
+      // padding sits between prefix and suffix), two short unrelated ones; mixed limits so
+      // rows leave at different steps and waiting requests take their places.
+      const history = 'User: I moved to Lisbon last spring with my two kids and I work night shifts at the hospital, so mornings are hard, evenings are busy and the weekends belong to the children and their friends. ';
+      const texts = [`${history}What should I cook?`, `${history}Any advice on sleep for someone like me, please?`, 'Hi', `${history}Plan a weekend.`, 'The capital of France is', `${history}Which school?`];
+      const limits = [2, 9, 4, 7, 3, 6];
+      const prompts = texts.map((t) => cpu.tokenizer.encode(t));
+      const want = await Promise.all(prompts.map((ids, i) => cpu.generate({ promptTokenIds: ids, sampling: { maxNewTokens: limits[i] } })));
+      const events: string[] = [];
+      const got = await Promise.all(
+        prompts.map(async (ids, i) => {
+          let first = true;
+          const r = await gpu.generate({
+            promptTokenIds: ids,
+            sampling: { maxNewTokens: limits[i] },
+            onTokens: () => {
+              if (first) events.push(`start ${i}`);
+              first = false;
+            },
+          });
+          events.push(`end ${i}`);
+          return r;
+        }),
+      );
+      expect(got.map((r) => r.tokenIds)).toEqual(want.map((r) => r.tokenIds));
+      const stats = await gpu.stats();
+      expect(stats.maxBatchSize).toBe(3);
+      // The shared history was computed once and reused by the other requests that carry it.
+      expect(got.filter((r) => r.numCachedTokens > 0).length).toBeGreaterThanOrEqual(3);
+      expect(stats.numCachedPromptTokens).toBeGreaterThan(0);
+      // Continuous batching: some request started after another ended, while a request that
+      // started before it was still running (a static batch would have drained first).
+      const at = (e: string) => events.indexOf(e);
+      const joinedRunning = texts.some((_, x) =>
+        texts.some((_, y) => at(`end ${y}`) < at(`start ${x}`) && texts.some((_, z) => z !== y && at(`start ${z}`) < at(`start ${x}`) && at(`end ${z}`) > at(`start ${x}`))),
+      );
+      expect(joinedRunning, events.join(', ')).toBe(true);
+    } finally {
+      await gpu.dispose();
+    }
+  }, 900_000);
 });
