@@ -64,7 +64,10 @@ export class EngineCore {
   }
 
   get numRunning(): number {
-    return this.runner.kvOnDevice ? this.liveDeviceRows().length : this.rowRequests.length;
+    if (!this.runner.kvOnDevice) return this.rowRequests.length;
+    let n = 0;
+    for (const r of this.deviceRows) if (r) n++;
+    return n;
   }
 
   /** Frees what the core holds on the device (the batch, cached prefixes, the row-surgery sessions). */
@@ -403,8 +406,8 @@ export class EngineCore {
   /** Removes finished rows from the device batch and trims the columns only they needed. */
   private async compactDevice(outputs: EngineOutput[]): Promise<void> {
     const batch = this.deviceBatch!;
+    if (this.numRunning === batch.numRows) return;
     const live = this.liveDeviceRows();
-    if (live.length === batch.numRows) return;
     const reqs = live.map((row) => this.deviceRows[row]!);
     const tokens = live.map((row) => this.pending[row]);
     try {
