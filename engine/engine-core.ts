@@ -221,29 +221,42 @@ export class EngineCore {
       for (const r of reqs) outputs.push(this.finish(r, 'error', [], e));
       return;
     }
-    this.stats.prefillMs += performance.now() - t0;
-    this.stats.numPrefillTokens += suffixes.reduce((n, s) => n + s.length, 0);
-    this.stats.numCachedPromptTokens += P * reqs.length;
-
+    this.countPrefill(t0, suffixes, P);
     this.cache.reserve(this.numRunning + reqs.length, Math.max(this.cache.maxLength(), P + S) + 1);
-    reqs.forEach((r, i) => {
-      r.status = 'running';
-      r.numCachedTokens = P;
-      const tok = this.pick(res, i, r);
-      const reason = r.appendToken(tok);
-      if (reason) {
-        outputs.push({ ...this.finish(r, reason, [tok]), numCachedTokens: P });
-        return;
-      }
+    this.startRequests(reqs, res, P, outputs, (r, i, tok) => {
       const row = this.cache.addRow();
       if (past) this.cache.appendFrom(row, past.keys, past.values, 0, P, 0, P);
       const len = suffixes[i].length;
       this.cache.appendFrom(row, res.newKeys, res.newValues, i, res.seq, res.newOffset + (S - len), len);
       this.rowRequests[row] = r;
       this.setPending(row, tok);
-      outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: P });
     });
     this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, this.numRunning);
+  }
+
+  private countPrefill(t0: number, suffixes: readonly (readonly number[])[], cached: number): void {
+    this.stats.prefillMs += performance.now() - t0;
+    this.stats.numPrefillTokens += suffixes.reduce((n, s) => n + s.length, 0);
+    this.stats.numCachedPromptTokens += cached * suffixes.length;
+  }
+
+  /**
+   * Takes each prefilled request's first token and reports it; `keep` receives the
+   * requests that go on decoding (the others ended on that token).
+   */
+  private startRequests(reqs: Request[], res: StepResult, cached: number, outputs: EngineOutput[], keep: (r: Request, i: number, tok: number) => void): void {
+    reqs.forEach((r, i) => {
+      r.status = 'running';
+      r.numCachedTokens = cached;
+      const tok = this.pick(res, i, r);
+      const reason = r.appendToken(tok);
+      if (reason) {
+        outputs.push({ ...this.finish(r, reason, [tok]), numCachedTokens: cached });
+        return;
+      }
+      keep(r, i, tok);
+      outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: cached });
+    });
   }
 
   private setPending(row: number, tok: number): void {
@@ -339,24 +352,13 @@ export class EngineCore {
     } finally {
       if (past) disposeKv(past);
     }
-    this.stats.prefillMs += performance.now() - t0;
-    this.stats.numPrefillTokens += suffixes.reduce((n, s) => n + s.length, 0);
-    this.stats.numCachedPromptTokens += P * reqs.length;
+    this.countPrefill(t0, suffixes, P);
     const fresh = DeviceKvBatch.fromPrefill({ keys: res.presentKeys!, values: res.presentValues! }, P, suffixes.map((x) => x.length));
     const joining: number[] = [];
     const tokens: number[] = [];
-    reqs.forEach((r, i) => {
-      r.status = 'running';
-      r.numCachedTokens = P;
-      const tok = this.pick(res, i, r);
-      const reason = r.appendToken(tok);
-      if (reason) {
-        outputs.push({ ...this.finish(r, reason, [tok]), numCachedTokens: P });
-        return;
-      }
+    this.startRequests(reqs, res, P, outputs, (_r, i, tok) => {
       joining.push(i);
       tokens.push(tok);
-      outputs.push({ requestId: r.requestId, newTokenIds: [tok], numCachedTokens: P });
     });
     await this.joinDevice(fresh, joining, tokens, outputs, reqs);
     this.stats.maxBatchSize = Math.max(this.stats.maxBatchSize, this.numRunning);
