@@ -1,5 +1,6 @@
 import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
+import { pretransposeWeights } from './pretranspose';
 import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
 
 /** The extra outputs the engine reads instead of the full logits and the full present.*. */
@@ -126,6 +127,11 @@ export function rewriteLean(
     }
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
+  }
+  // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).
+  if (external) {
+    const transposed = pretransposeWeights(model, edits, external.minBytes);
+    if (transposed > 0) notes.push(`${transposed} weight(s) stored transposed (tied LM head), so loads map them instead of folding a copy`);
   }
   pruneDeadNodes(model, edits);
   return { chunks: assembleModel(model, edits, external), lean: { lastLogitsOnly, nextToken, kvIndexInput, newKeys, newValues, notes } };

@@ -186,7 +186,10 @@ const PAGE = 4096;
  */
 function externalize(payload: Uint8Array, opts: ExternalizeOptions, offset: { value: number }): Uint8Array | undefined {
   if (payload.length < opts.minBytes) return undefined;
-  const t = onnx.TensorProto.decode(payload);
+  return externalizeTensor(onnx.TensorProto.decode(payload), opts, offset);
+}
+
+function externalizeTensor(t: TensorProto, opts: ExternalizeOptions, offset: { value: number }): Uint8Array | undefined {
   const raw = t.rawData;
   if (!raw || raw.length < opts.minBytes || t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return undefined;
   const pad = (PAGE - (offset.value % PAGE)) % PAGE;
@@ -232,7 +235,7 @@ export function assembleModel(model: ParsedModel, edits: GraphEdits, external?: 
     graphParts.push(bytes.subarray(f.start, f.end));
   }
   for (const n of edits.appendNodes) enc(GRAPH_NODE, onnx.NodeProto.encode(n).finish());
-  for (const t of edits.appendInitializers) enc(GRAPH_INITIALIZER, onnx.TensorProto.encode(t).finish());
+  for (const t of edits.appendInitializers) enc(GRAPH_INITIALIZER, (external && externalizeTensor(t, external, dataOffset)) || onnx.TensorProto.encode(t).finish());
   for (const i of edits.appendInputs) enc(GRAPH_INPUT, onnx.ValueInfoProto.encode(i).finish());
   for (const o of edits.appendOutputs) enc(GRAPH_OUTPUT, onnx.ValueInfoProto.encode(o).finish());
   const graphLen = graphParts.reduce((n, p) => n + p.length, 0);
@@ -254,6 +257,12 @@ export function concatChunks(chunks: Uint8Array[]): Uint8Array {
     off += c.length;
   }
   return out;
+}
+
+/** Decodes an embedded initializer (its raw data stays a view into the model's bytes). */
+export function decodeInitializer(model: ParsedModel, name: string): TensorProto | undefined {
+  const range = model.initializerRanges.get(name);
+  return range && onnx.TensorProto.decode(model.bytes.subarray(range.start, range.end));
 }
 
 export function int64Initializer(name: string, values: number[]): TensorProto {

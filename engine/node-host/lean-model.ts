@@ -9,7 +9,7 @@ import { rewriteLean, type LeanIo, type LeanTarget } from '../graph/lean-graph';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 11;
+const LEAN_VERSION = 12;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */

@@ -12,6 +12,8 @@ interface Variant {
   dtype: 'fp32' | 'fp16' | 'q4' | 'q4f16';
   /** transformers.js gets left-padded GroupQueryAttention batches wrong, so only its single runs count. */
   gqa?: boolean;
+  /** What the engine's load notes must say (the rewrite did its part). */
+  notes?: RegExp;
 }
 
 const VARIANTS: Variant[] = [
@@ -24,6 +26,9 @@ const VARIANTS: Variant[] = [
   { name: 'GroupQueryAttention', opts: { attention: 'gqa' }, dtype: 'fp32', gqa: true },
   { name: 'GroupQueryAttention without position_ids', opts: { attention: 'gqa', positionIds: false }, dtype: 'fp32', gqa: true },
   { name: 'qwen2 tokenizer, several EOS ids', opts: { family: 'qwen2' }, dtype: 'fp32' },
+  // Optimum's tied LM head (MatMul by Transpose(embed)): the rewrite stores the transpose once.
+  { name: 'tied embeddings', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /1 weight\(s\) stored transposed/ },
+  { name: 'tied embeddings in fp16', opts: { architecture: { tieWordEmbeddings: true }, dtypes: ['fp16'] }, dtype: 'fp16', notes: /1 weight\(s\) stored transposed/ },
 ];
 
 const PROMPTS = ['Hi', 'The capital of France is', 'User: I fixed the tractor before the harvest.\nAI: Is the harvest going well?\nUser: Rain is coming, we need to hurry.'];
@@ -34,7 +39,7 @@ afterAll(async () => {
   for (const e of engines) await e.dispose();
 });
 
-describe.each(VARIANTS)('variant: $name', ({ opts, dtype }) => {
+describe.each(VARIANTS)('variant: $name', ({ opts, dtype, notes }) => {
   it('gives transformers.js greedy tokens alone and in a padded batch', async () => {
     const dir = await ensureTinyModel({ preset: 'test', ...opts });
     const model = await resolveModelFolder(dir, { dtype });
@@ -58,6 +63,7 @@ describe.each(VARIANTS)('variant: $name', ({ opts, dtype }) => {
       const batch = await Promise.all(prompts.map((ids) => engine.generate({ promptTokenIds: ids, sampling: { maxNewTokens: MAX_NEW } })));
       expect(batch.map((r) => r.tokenIds)).toEqual(expected);
       expect(engine.info.lean).toBe(true);
+      if (notes) expect(engine.info.notes.join('\n')).toMatch(notes);
     } finally {
       await reference.dispose();
     }
