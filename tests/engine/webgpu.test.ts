@@ -110,4 +110,21 @@ describeGpu('WebGPU provider (SwiftShader)', () => {
       await gpu.dispose();
     }
   }, 900_000);
+
+  it('runs a GroupQueryAttention export one request at a time on the device, with the CPU\'s tokens', async () => {
+    const gqa = await resolveModelFolder(await ensureTinyModel({ preset: 'test', attention: 'gqa' }));
+    const cpuGqa = await createLlmEngine(gqa, { worker: false, threads: 2 });
+    const gpuGqa = await createLlmEngine(gqa, { worker: false, device: 'webgpu', threads: 2 });
+    try {
+      const prompts = ['Hi', 'The capital of France is'].map((p) => cpuGqa.tokenizer.encode(p));
+      const limits = [3, 6];
+      const want = await Promise.all(prompts.map((ids, i) => cpuGqa.generate({ promptTokenIds: ids, sampling: { maxNewTokens: limits[i] } })));
+      const got = await Promise.all(prompts.map((ids, i) => gpuGqa.generate({ promptTokenIds: ids, sampling: { maxNewTokens: limits[i] } })));
+      expect(got.map((r) => r.error?.message ?? r.tokenIds)).toEqual(want.map((r) => r.tokenIds));
+      expect((await gpuGqa.stats()).maxBatchSize).toBe(1);
+    } finally {
+      await cpuGqa.dispose();
+      await gpuGqa.dispose();
+    }
+  }, 600_000);
 });
