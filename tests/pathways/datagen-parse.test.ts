@@ -14,23 +14,11 @@ import {
   requestsPrompt,
   sampleAttributeGroups,
   subjectsPrompt,
-  type AnswerExtraction,
 } from '../../pathways';
-import { extractResponse } from '../../scorers/extract';
-import { parseAnswer } from '../../scorers/answers';
+import { SCORER_EXTRACTION } from '../../bench/datagen/extraction';
 
-// The runner wires the scorers' extraction in the same way.
-const extraction: AnswerExtraction = {
-  extract(text) {
-    const e = extractResponse(text);
-    return {
-      attributes: e.rules.attributes ? e.attributes : null,
-      analysis: e.rules.analysis ? e.analysis : null,
-      answer: e.rules.answer ? e.answer : null,
-    };
-  },
-  parseAnswer,
-};
+// The extraction the datagen runner wires in.
+const extraction = SCORER_EXTRACTION;
 
 const group = {
   age: 'adult',
