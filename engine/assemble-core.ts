@@ -1,11 +1,17 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { IpdError } from '../common';
 import type { ModelConfig } from '../models';
+import { DeviceKvManager } from './device-kv-manager';
 import { DeviceKvRows, type DeviceSessionFactory } from './device-kv-rows';
 import { EngineCore } from './engine-core';
+import { HostKvManager } from './host-kv-manager';
+import type { KvCacheManager } from './kv-cache-manager';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { ModelRunner, type RunnerInit } from './model-runner';
+
+/** Prompt-prefix KV kept for reuse unless a caller says otherwise. */
+const DEFAULT_PREFIX_CACHE_BYTES = 512 * 1024 * 1024;
 
 /** Scheduling and cache settings a caller may give; the rest comes from the model. */
 export interface CoreTuning {
@@ -72,24 +78,21 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
   // row: prefill groups hold prompts of one length (no padding); on the device path, where
   // rows share one left-padded cache, requests run one at a time (and without prefix reuse).
   const gqa = io.groupQueryAttention;
-  let deviceKv: DeviceKvRows | undefined;
+  const prefixCacheBytes = gqa && kvOnDevice ? 0 : (tuning.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES);
+  let kv: KvCacheManager;
   if (kvOnDevice) {
-    if (!input.createDeviceSession) throw new Error('assembleCore: the device path needs createDeviceSession');
-    deviceKv = new DeviceKvRows(input.createDeviceSession, input.Tensor as never, config.numLayers, io.kvDtype);
-  }
-  const core = new EngineCore(
-    runner,
-    {
-      eosTokenIds: config.eosTokenIds,
-      maxContext: config.maxPositionEmbeddings,
-      maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
-      maxPrefillTokens: tuning.maxPrefillTokens,
-      lengthRatio: gqa ? 1 : tuning.lengthRatio,
-      minSharedPrefix: tuning.minSharedPrefix,
-      prefixCacheBytes: gqa && kvOnDevice ? 0 : tuning.prefixCacheBytes,
-    },
-    deviceKv,
-  );
+    if (!input.createDeviceSession) throw new IpdError('INTERNAL', 'assembleCore: the device path needs createDeviceSession');
+    const rows = new DeviceKvRows(input.createDeviceSession, input.Tensor as never, config.numLayers, io.kvDtype);
+    kv = new DeviceKvManager(runner.shape, prefixCacheBytes, rows);
+  } else kv = new HostKvManager(runner.shape, prefixCacheBytes);
+  const core = new EngineCore(runner, kv, {
+    eosTokenIds: config.eosTokenIds,
+    maxContext: config.maxPositionEmbeddings,
+    maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
+    maxPrefillTokens: tuning.maxPrefillTokens,
+    lengthRatio: gqa ? 1 : tuning.lengthRatio,
+    minSharedPrefix: tuning.minSharedPrefix,
+  });
   return { core, runner };
 }
 

@@ -1,3 +1,5 @@
+import type { Tensor } from 'onnxruntime-common';
+import type { DecodeKv, KvTensorFactory } from './kv-cache-manager';
 import { allocKv, copyPositions, type KvArray, type KvShape } from './kv-layout';
 
 /** Slot capacity moves in these steps, so re-layouts are rare. */
@@ -35,7 +37,7 @@ class PingPong {
  * slots [0, lengths[r]); the slots after them are masked out. A decode step feeds these
  * buffers as they are (no copy) and afterwards writes only each row's new position.
  */
-export class BatchKvCache {
+export class BatchKvCache implements DecodeKv {
   readonly shape: KvShape;
   numRows = 0;
   capacity = 0;
@@ -44,6 +46,7 @@ export class BatchKvCache {
   layoutVersion = 0;
   private readonly keyBufs: PingPong[] = [];
   private readonly valueBufs: PingPong[] = [];
+  private feeds?: { version: number; keys: Tensor[]; values: Tensor[] };
 
   constructor(shape: KvShape) {
     this.shape = shape;
@@ -64,6 +67,34 @@ export class BatchKvCache {
 
   value(l: number): KvArray {
     return this.valueBufs[l].current.subarray(0, this.numRows * this.rowSize);
+  }
+
+  get pastLength(): number {
+    return this.capacity;
+  }
+
+  length(r: number): number {
+    return this.lengths[r];
+  }
+
+  /** Valid slots, then masked free slots, then the new token (last column). */
+  fillDecodeMask(r: number, mask: BigInt64Array, offset: number, zero: bigint, one: bigint): void {
+    const len = this.lengths[r];
+    const C = this.capacity;
+    mask.fill(one, offset, offset + len);
+    mask.fill(zero, offset + len, offset + C);
+    mask[offset + C] = one;
+  }
+
+  /** The buffers as past tensors, rebuilt only when their layout changed. */
+  pastTensors(make: KvTensorFactory): { keys: readonly Tensor[]; values: readonly Tensor[] } {
+    if (this.feeds?.version !== this.layoutVersion) {
+      const { kvHeads, headDim, numLayers } = this.shape;
+      const dims = [this.numRows, kvHeads, this.capacity, headDim];
+      const layers = Array.from({ length: numLayers }, (_, l) => l);
+      this.feeds = { version: this.layoutVersion, keys: layers.map((l) => make(this.key(l), dims)), values: layers.map((l) => make(this.value(l), dims)) };
+    }
+    return this.feeds;
   }
 
   maxLength(): number {

@@ -1,4 +1,5 @@
 import { disposeKv, type DeviceKv, type DeviceKvRows, type KvSide } from './device-kv-rows';
+import type { DecodeKv } from './kv-cache-manager';
 
 /**
  * Where a row's tokens sit among the cache's columns: [first, seqLen) minus the hole
@@ -16,7 +17,7 @@ interface Span {
  * are fed back as the next past and never read by the host. The host keeps only where
  * each row's tokens are, to build masks and positions.
  */
-export class DeviceKvBatch {
+export class DeviceKvBatch implements DecodeKv {
   private constructor(
     private kv: DeviceKv,
     /** Columns of the cache tensors (padding included). */
@@ -42,6 +43,15 @@ export class DeviceKvBatch {
 
   get values(): DeviceKv['values'] {
     return this.kv.values;
+  }
+
+  get pastLength(): number {
+    return this.seqLen;
+  }
+
+  /** The cache tensors themselves: a decode step feeds them as they are. */
+  pastTensors(): DeviceKv {
+    return this.kv;
   }
 
   get numRows(): number {

@@ -1,7 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { IpdError } from '../common';
-import type { BatchKvCache } from './batch-kv-cache';
-import type { DeviceKvBatch } from './device-kv-batch';
+import type { DecodeKv, KvTensorFactory } from './kv-cache-manager';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { allocKv, type KvArray, type KvShape } from './kv-layout';
@@ -70,8 +69,6 @@ export class ModelRunner {
   private positions = new BigInt64Array(0);
   private kvIndex = new BigInt64Array(0);
   private readonly emptyKv: KvArray;
-  private pastTensors: Tensor[] = [];
-  private pastVersion = -1;
   private readonly keepOne: BigInt64Array = BigInt64Array.of(ONE);
 
   constructor(init: RunnerInit) {
@@ -148,43 +145,33 @@ export class ModelRunner {
     return this.run(feeds, b, S, wantLogits, P);
   }
 
-  /** One decode step for every row of the batch cache; tokens[r] is row r's newest token. */
-  async decode(cache: BatchKvCache, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
-    const B = cache.numRows;
-    const C = cache.capacity;
+  /** One decode step for every row of the batch; tokens[r] is row r's newest token. */
+  async decode(kv: DecodeKv, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
+    const B = kv.numRows;
+    const C = kv.pastLength;
     const T = C + 1;
     this.grow(B);
     this.growMask(B * T);
     for (let r = 0; r < B; r++) {
-      const len = cache.lengths[r];
       this.ids[r] = BigInt(tokens[r]);
-      this.positions[r] = BigInt(len);
-      const base = r * T;
-      // Valid slots, then masked free slots, then the new token (last column).
-      this.mask.fill(ONE, base, base + len);
-      this.mask.fill(ZERO, base + len, base + C);
-      this.mask[base + C] = ONE;
+      this.positions[r] = BigInt(kv.length(r));
+      kv.fillDecodeMask(r, this.mask, r * T, ZERO, ONE);
     }
     const feeds: Record<string, Tensor> = {
       [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, B), [B, 1]),
     };
     if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
     if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
-    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(B, 1, (r) => cache.lengths[r]);
-    if (this.pastVersion !== cache.layoutVersion) {
-      const { kvHeads, headDim, dtype } = this.shape;
-      this.pastTensors = this.io.layers.flatMap((_, i) => [
-        this.tensor(dtype, cache.key(i), [B, kvHeads, C, headDim]),
-        this.tensor(dtype, cache.value(i), [B, kvHeads, C, headDim]),
-      ]);
-      this.pastVersion = cache.layoutVersion;
-    }
+    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(B, 1, (r) => kv.length(r));
+    const past = kv.pastTensors(this.makeKvTensor);
     this.io.layers.forEach((l, i) => {
-      feeds[l.pastKey] = this.pastTensors[2 * i];
-      feeds[l.pastValue] = this.pastTensors[2 * i + 1];
+      feeds[l.pastKey] = past.keys[i];
+      feeds[l.pastValue] = past.values[i];
     });
     return this.run(feeds, B, 1, wantLogits, C);
   }
+
+  private readonly makeKvTensor: KvTensorFactory = (data, dims) => this.tensor(this.shape.dtype, data, dims);
 
   /** [rows, kv, seq, hd] positions in present of each new element (GroupQueryAttention graphs). */
   private kvIndexFeed(rows: number, seq: number, position: (row: number, j: number) => number): Tensor {
@@ -201,30 +188,6 @@ export class ModelRunner {
       }
     }
     return this.tensor('int64', this.kvIndex.subarray(0, n), [rows, kvHeads, seq, headDim]);
-  }
-
-  /** One decode step of a device-resident batch: the batch says where each row's tokens sit. */
-  async decodeDevice(batch: DeviceKvBatch, tokens: Int32Array, wantLogits: boolean): Promise<StepResult> {
-    const B = batch.numRows;
-    const T = batch.seqLen + 1;
-    this.grow(B);
-    this.growMask(B * T);
-    for (let r = 0; r < B; r++) {
-      this.ids[r] = BigInt(tokens[r]);
-      this.positions[r] = BigInt(batch.length(r));
-      batch.fillDecodeMask(r, this.mask, r * T, ZERO, ONE);
-    }
-    const feeds: Record<string, Tensor> = {
-      [this.io.inputIds]: this.tensor('int64', this.ids.subarray(0, B), [B, 1]),
-    };
-    if (this.io.attentionMask) feeds[this.io.attentionMask] = this.tensor('int64', this.mask.subarray(0, B * T), [B, T]);
-    if (this.io.positionIds) feeds[this.io.positionIds] = this.tensor('int64', this.positions.subarray(0, B), [B, 1]);
-    if (this.lean?.kvIndexInput) feeds[this.lean.kvIndexInput] = this.kvIndexFeed(B, 1, (r) => batch.length(r));
-    this.io.layers.forEach((l, i) => {
-      feeds[l.pastKey] = batch.keys[i];
-      feeds[l.pastValue] = batch.values[i];
-    });
-    return this.run(feeds, B, 1, wantLogits, batch.seqLen);
   }
 
   private async run(feeds: Record<string, Tensor>, rows: number, seq: number, wantLogits: boolean, pastLen: number): Promise<StepResult> {

@@ -32,6 +32,16 @@ export class Request {
     return this.outputIds;
   }
 
+  /** The newest token: what the next decode step feeds. */
+  get lastTokenId(): number {
+    return this.outputIds[this.outputIds.length - 1];
+  }
+
+  /** Prompt and output tokens so far. */
+  get numTokens(): number {
+    return this.promptTokenIds.length + this.outputIds.length;
+  }
+
   /** Records a sampled token; returns why the request ends now, if it does. */
   appendToken(id: number): FinishReason | undefined {
     this.outputIds.push(id);

@@ -1,5 +1,6 @@
 import { commonPrefix, type PrefixMatch } from './prefix-cache';
 import type { Request } from './request';
+import type { RequestStatus } from './types';
 
 export interface SchedulerConfig {
   /** Most rows decoding together. */
@@ -10,6 +11,12 @@ export interface SchedulerConfig {
   minSharedPrefix: number;
   /** Suffix lengths in one prefill group stay within this ratio of the first one's. */
   lengthRatio: number;
+  /**
+   * Waiting requests looked at when a prefill is planned (group partners and shared
+   * prefixes): a bounded window, so a step costs the same with 50 or 50,000 waiting. Runs
+   * submit the pathways of one item together, so the partners sit next to each other.
+   */
+  lookahead: number;
 }
 
 /**
@@ -23,6 +30,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   maxPrefillTokens: 768,
   minSharedPrefix: 32,
   lengthRatio: 1.05,
+  lookahead: 64,
 };
 
 /** What the engine runs next: plain data, so a failing step can be reported as it was. */
@@ -38,12 +46,17 @@ export interface PrefixLookup {
 }
 
 /**
- * Decides each step: new requests join the running batch as soon as rows are free
+ * Owns the requests (after vLLM v1's scheduler): the waiting queue and the running batch.
+ * Each step it decides: new requests join the running batch as soon as rows are free
  * (continuous batching), prompts of similar length are prefilled together within a token
  * budget, and a prefix that several waiting prompts share is computed once and cached.
  */
 export class Scheduler {
-  private readonly waiting: Request[] = [];
+  /** Waiting requests from `head` on (a queue that never shifts its array per request). */
+  private queue: Array<Request | undefined> = [];
+  private head = 0;
+  private numQueued = 0;
+  private readonly runningList: Request[] = [];
 
   constructor(
     readonly config: SchedulerConfig,
@@ -51,33 +64,68 @@ export class Scheduler {
   ) {}
 
   add(req: Request): void {
-    this.waiting.push(req);
+    this.queue.push(req);
+    this.numQueued++;
   }
 
   get numWaiting(): number {
-    return this.waiting.length;
+    return this.numQueued;
   }
 
-  /** Removes waiting requests by id; returns the ones removed. */
-  abortWaiting(ids: ReadonlySet<string>): Request[] {
-    const out: Request[] = [];
-    for (let i = this.waiting.length - 1; i >= 0; i--) {
-      if (ids.has(this.waiting[i].requestId)) out.push(...this.waiting.splice(i, 1));
+  get numRunning(): number {
+    return this.runningList.length;
+  }
+
+  get running(): readonly Request[] {
+    return this.runningList;
+  }
+
+  /** Ends requests (waiting or running): they leave the scheduler with their final status. */
+  finish(reqs: Iterable<Request>, status: RequestStatus): void {
+    for (const r of reqs) {
+      if (r.status === 'waiting') {
+        const i = this.queue.indexOf(r, this.head);
+        if (i >= 0) this.dequeue(i);
+      } else {
+        const i = this.runningList.indexOf(r);
+        if (i >= 0) this.runningList.splice(i, 1);
+      }
+      r.status = status;
+    }
+  }
+
+  /** Requests with these ids, waiting or running. */
+  find(ids: ReadonlySet<string>): Request[] {
+    const out = this.runningList.filter((r) => ids.has(r.requestId));
+    for (let i = this.head; i < this.queue.length; i++) {
+      const r = this.queue[i];
+      if (r && ids.has(r.requestId)) out.push(r);
     }
     return out;
   }
 
-  schedule(numRunning: number): StepPlan {
-    const free = this.config.maxBatch - numRunning;
-    if (free > 0 && this.waiting.length > 0) return this.planPrefill(free);
-    return numRunning > 0 ? { kind: 'decode' } : { kind: 'idle' };
+  schedule(): StepPlan {
+    const free = this.config.maxBatch - this.runningList.length;
+    if (free > 0 && this.numQueued > 0) return this.planPrefill(free);
+    return this.runningList.length > 0 ? { kind: 'decode' } : { kind: 'idle' };
+  }
+
+  /** The first `n` waiting requests, with their queue positions. */
+  private window(n: number): Array<{ req: Request; at: number }> {
+    const out: Array<{ req: Request; at: number }> = [];
+    for (let i = this.head; i < this.queue.length && out.length < n; i++) {
+      const r = this.queue[i];
+      if (r) out.push({ req: r, at: i });
+    }
+    return out;
   }
 
   private planPrefill(free: number): StepPlan {
-    const head = this.waiting[0];
+    const waiting = this.window(this.config.lookahead);
+    const head = waiting[0].req;
     const match = this.prefixCache?.match(head.promptTokenIds);
     // Tried once per head request: if the cache cannot take the prefix, prefill as usual.
-    const shared = this.prefixCache && !head.sharedPrefixTried ? this.sharedPrefix(head, match?.length ?? 0) : 0;
+    const shared = this.prefixCache && !head.sharedPrefixTried ? this.sharedPrefix(head, waiting, match?.length ?? 0) : 0;
     if (shared > 0) {
       head.sharedPrefixTried = true;
       return { kind: 'prefix', tokens: head.promptTokenIds.slice(0, shared), base: match };
@@ -85,10 +133,10 @@ export class Scheduler {
 
     const suffixLen = (r: Request, m?: PrefixMatch<unknown>) => r.promptTokenIds.length - (m?.length ?? 0);
     const headLen = suffixLen(head, match);
-    const group: Request[] = [head];
+    const group = [waiting[0]];
     let maxLen = headLen;
-    for (let i = 1; i < this.waiting.length && group.length < free; i++) {
-      const r = this.waiting[i];
+    for (let i = 1; i < waiting.length && group.length < free; i++) {
+      const r = waiting[i].req;
       const m = this.prefixCache?.match(r.promptTokenIds);
       // One group shares one past: the same cached prefix (or none), at the same length.
       if ((m?.entry ?? undefined) !== (match?.entry ?? undefined) || (m?.length ?? 0) !== (match?.length ?? 0)) continue;
@@ -96,22 +144,36 @@ export class Scheduler {
       if (len > headLen * this.config.lengthRatio || len * this.config.lengthRatio < headLen) continue;
       const newMax = Math.max(maxLen, len);
       if (newMax * (group.length + 1) > this.config.maxPrefillTokens) continue;
-      group.push(r);
+      group.push(waiting[i]);
       maxLen = newMax;
     }
-    const picked = new Set(group);
-    for (let i = this.waiting.length - 1; i >= 0; i--) if (picked.has(this.waiting[i])) this.waiting.splice(i, 1);
-    return { kind: 'prefill', requests: group, prefix: match };
+    for (const g of group) {
+      this.dequeue(g.at);
+      g.req.status = 'running';
+      this.runningList.push(g.req);
+    }
+    return { kind: 'prefill', requests: group.map((g) => g.req), prefix: match };
+  }
+
+  private dequeue(at: number): void {
+    this.queue[at] = undefined;
+    this.numQueued--;
+    while (this.head < this.queue.length && this.queue[this.head] === undefined) this.head++;
+    // Compact now and then, so the array does not grow without bound over a long run.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /**
    * The longest prefix of `head` that another waiting request shares, when it is worth
    * computing once: at least minSharedPrefix tokens longer than what the cache holds.
    */
-  private sharedPrefix(head: Request, cached: number): number {
+  private sharedPrefix(head: Request, waiting: ReadonlyArray<{ req: Request }>, cached: number): number {
     let best = 0;
-    for (let i = 1; i < this.waiting.length; i++) {
-      const other = this.waiting[i].promptTokenIds;
+    for (let i = 1; i < waiting.length; i++) {
+      const other = waiting[i].req.promptTokenIds;
       const n = Math.min(commonPrefix(head.promptTokenIds, other), head.promptTokenIds.length - 1, other.length - 1);
       if (n > best) best = n;
     }

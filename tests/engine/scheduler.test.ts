@@ -14,17 +14,22 @@ const seq = (n: number, start = 1) => Array.from({ length: n }, (_, i) => start 
 const scheduler = (over: Partial<SchedulerConfig> = {}, cache?: PrefixCache) => new Scheduler({ ...DEFAULT_SCHEDULER_CONFIG, ...over }, cache);
 
 describe('Scheduler (no model)', () => {
+  const ids = (plan: ReturnType<Scheduler['schedule']>) => (plan.kind === 'prefill' ? plan.requests.map((r) => r.requestId) : plan.kind);
+
   it('admits waiting requests while rows are free (continuous batching) and decodes otherwise', () => {
     const s = scheduler({ maxBatch: 2 });
     for (let i = 0; i < 3; i++) s.add(req(`r${i}`, seq(10, 100 * i)));
-    const first = s.schedule(0);
-    expect(first.kind).toBe('prefill');
-    expect(first.kind === 'prefill' && first.requests.map((r) => r.requestId)).toEqual(['r0', 'r1']);
-    expect(s.schedule(2)).toEqual({ kind: 'decode' });
+    const first = s.schedule();
+    expect(ids(first)).toEqual(['r0', 'r1']);
+    expect(s.running.map((r) => r.requestId)).toEqual(['r0', 'r1']);
+    expect(s.numWaiting).toBe(1);
+    expect(s.schedule()).toEqual({ kind: 'decode' });
     // One row left the batch: the queued request joins without waiting for the batch to drain.
-    const next = s.schedule(1);
-    expect(next.kind === 'prefill' && next.requests.map((r) => r.requestId)).toEqual(['r2']);
-    expect(s.schedule(0)).toEqual({ kind: 'idle' });
+    s.finish([s.running[0]], 'finished_stopped');
+    expect(ids(s.schedule())).toEqual(['r2']);
+    expect(s.running.map((r) => r.requestId)).toEqual(['r1', 'r2']);
+    s.finish([...s.running], 'finished_length');
+    expect(s.schedule()).toEqual({ kind: 'idle' });
   });
 
   it('groups prompts of similar length and keeps each group within the token budget', () => {
@@ -34,13 +39,39 @@ describe('Scheduler (no model)', () => {
     s.add(req('b', seq(110, 2000)));
     s.add(req('c', seq(90, 3000)));
     s.add(req('d', seq(95, 4000)));
-    const g = s.schedule(0);
     // 'long' is skipped (length), and the third similar prompt would pass 300 padded tokens.
-    expect(g.kind === 'prefill' && g.requests.map((r) => r.requestId)).toEqual(['a', 'b']);
-    const g2 = s.schedule(2);
-    expect(g2.kind === 'prefill' && g2.requests.map((r) => r.requestId)).toEqual(['long']);
-    const g3 = s.schedule(3);
-    expect(g3.kind === 'prefill' && g3.requests.map((r) => r.requestId)).toEqual(['c', 'd']);
+    expect(ids(s.schedule())).toEqual(['a', 'b']);
+    expect(ids(s.schedule())).toEqual(['long']);
+    expect(ids(s.schedule())).toEqual(['c', 'd']);
+    expect(s.numRunning).toBe(5);
+  });
+
+  it('finds aborted requests whether waiting or running, and finishing them frees their rows', () => {
+    const s = scheduler({ maxBatch: 1 });
+    s.add(req('run', seq(10)));
+    s.add(req('wait', seq(10, 50)));
+    s.schedule();
+    const found = s.find(new Set(['run', 'wait', 'unknown']));
+    expect(found.map((r) => r.requestId).sort()).toEqual(['run', 'wait']);
+    s.finish(found, 'finished_aborted');
+    expect(found.every((r) => r.status === 'finished_aborted')).toBe(true);
+    expect([s.numRunning, s.numWaiting]).toEqual([0, 0]);
+    expect(s.schedule()).toEqual({ kind: 'idle' });
+  });
+
+  it('plans from a bounded window of the queue, so its cost does not grow with the number waiting', () => {
+    // The only partner of the head sits beyond the window: it is not grouped with the head.
+    const s = scheduler({ maxBatch: 8, lookahead: 4, lengthRatio: 1 });
+    s.add(req('head', seq(20)));
+    for (let i = 0; i < 4; i++) s.add(req(`other${i}`, seq(30 + i, 1000 * (i + 1))));
+    s.add(req('partner', seq(20, 9000)));
+    expect(ids(s.schedule())).toEqual(['head']);
+    // Once the window reaches it, it is planned as usual.
+    const w = scheduler({ maxBatch: 8, lookahead: 8, lengthRatio: 1 });
+    w.add(req('head', seq(20)));
+    for (let i = 0; i < 4; i++) w.add(req(`other${i}`, seq(30 + i, 1000 * (i + 1))));
+    w.add(req('partner', seq(20, 9000)));
+    expect(ids(w.schedule())).toEqual(['head', 'partner']);
   });
 
   it('computes a prefix several waiting prompts share once, then prefills them on top of it', () => {
@@ -50,11 +81,11 @@ describe('Scheduler (no model)', () => {
     s.add(req('x', [...shared, ...seq(10, 5000)]));
     s.add(req('y', [...shared, ...seq(9, 6000)]));
     s.add(req('z', seq(50, 9000)));
-    const plan = s.schedule(0);
+    const plan = s.schedule();
     expect(plan.kind).toBe('prefix');
     expect(plan.kind === 'prefix' && plan.tokens).toEqual(shared);
     cache.insert(shared, [new Float32Array(200)], [new Float32Array(200)]);
-    const next = s.schedule(0);
+    const next = s.schedule();
     expect(next.kind).toBe('prefill');
     if (next.kind !== 'prefill') return;
     expect(next.prefix?.length).toBe(200);
@@ -66,7 +97,7 @@ describe('Scheduler (no model)', () => {
     const s = scheduler({ minSharedPrefix: 64 }, cache);
     s.add(req('a', [...seq(40), 1]));
     s.add(req('b', [...seq(40), 2]));
-    expect(s.schedule(0).kind).toBe('prefill');
+    expect(s.schedule().kind).toBe('prefill');
     cache.insert(seq(10), [new Float32Array(10)], [new Float32Array(10)]);
     expect(cache.match(seq(10))).toBeUndefined(); // a match leaves at least one token to compute
   });
