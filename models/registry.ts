@@ -128,7 +128,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     otherDtypes: ['fp16', 'q4', 'q4f16'],
     contextLength: 8192,
     download: 'none: ipdialog tiny-model --help',
-    chatTemplate: 'Llama 3.1, or Qwen3 (ChatML, several EOS ids) with --family qwen2',
+    chatTemplate: 'Llama 3.1, or Qwen2.5 (ChatML, default Qwen system message, several EOS ids) with --family qwen2',
     verified: 'verified in tests (graph vs the TypeScript reference; engine vs transformers.js greedy tokens, alone and batched: tests/engine/variants.test.ts)',
     notes: 'reproduce the graph, dtype and tokenizer variants of hub exports without a download: --dtype fp16,q4,q4f16, --family qwen2, --attention gqa, --no-position-ids, --num-logits-to-keep, --external-data',
   },

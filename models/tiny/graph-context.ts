@@ -63,11 +63,10 @@ export class GraphContext {
   }
 
   /**
-   * x @ W^T (+ b) for an HF linear layer. `source` overrides the HF weight (tied LM head);
-   * `output` names the result (a graph output such as `logits`).
+   * x @ W^T (+ b) for an HF linear layer; `output` names the result (a graph output such as `logits`).
    */
-  linear(x: string, spec: LinearSpec, opts: { source?: WeightTensor; output?: string } = {}): string {
-    const w = opts.source ?? this.weight(`${spec.name}.weight`);
+  linear(x: string, spec: LinearSpec, opts: { output?: string } = {}): string {
+    const w = this.weight(`${spec.name}.weight`);
     const out = spec.bias ? undefined : opts.output;
     const n = spec.outFeatures;
     const k = spec.inFeatures;

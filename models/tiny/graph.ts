@@ -75,18 +75,17 @@ export function buildDecoderGraph(opts: ResolvedTinyModelOptions, dtype: TinyDty
 }
 
 /**
- * The LM head. A tied float graph multiplies by a Transpose node of the embedding initializer,
+ * The LM head. A tied graph multiplies by a Transpose node of the embedding initializer,
  * exactly what Optimum's tied-weight deduplication (_deduplicate_gather_matmul) leaves in real
- * exports: one copy on disk, the LM head still a MatMul. q4 graphs quantize the head like any
- * linear layer (the embedding lookup stays float).
+ * exports: one copy on disk, the LM head still a MatMul. The q4 quantizer of those exports
+ * (MatMul4BitsQuantizer) converts only MatMuls whose weight is an initializer, so a tied head
+ * stays a float MatMul in q4 files too; an untied head is quantized like any linear layer.
  */
 function lmHead(c: GraphContext, x: string, embed: string): void {
   const { g, arch } = c;
   const spec: LinearSpec = { name: 'lm_head', inFeatures: arch.hiddenSize, outFeatures: arch.vocabSize, bias: false };
   if (!arch.tieWordEmbeddings) {
     c.linear(x, spec, { output: 'logits' });
-  } else if (c.quantized) {
-    c.linear(x, spec, { source: c.weight('model.embed_tokens.weight'), output: 'logits' });
   } else {
     const transposed = g.op('Transpose', [embed], { perm: [1, 0] }, { name: '/lm_head/Transpose_tied', output: `${embed}_transposed` });
     g.op('MatMul', [x, transposed], {}, { name: '/lm_head/MatMul', output: 'logits' });

@@ -1,16 +1,16 @@
 // What a tiny model is made of: the presets, the variant options, and their resolution.
 import { IpdError } from '../../common';
 
-export type TinyPresetName = 'test' | 'bench';
+export type TinyPresetName = 'test' | 'bench' | 'qwen2.5-0.5b';
 /** File-name conventions of transformers.js: fp32 -> model.onnx, fp16 -> model_fp16.onnx, ... */
 export type TinyDtype = 'fp32' | 'fp16' | 'q4' | 'q4f16';
-/** `llama`: Llama-3.1 tokenizer, model_type llama. `qwen2`: Qwen3 tokenizer, q/k/v biases, several EOS ids. */
+/** `llama`: Llama-3.1 tokenizer, model_type llama. `qwen2`: Qwen2.5 tokenizer and chat template, q/k/v biases, several EOS ids. */
 export type TinyFamily = 'llama' | 'qwen2';
 /** `standard`: plain ONNX ops. `gqa`: com.microsoft GroupQueryAttention, as onnxruntime-genai exports. */
 export type TinyAttention = 'standard' | 'gqa';
 
 export const TINY_DTYPES: readonly TinyDtype[] = ['fp32', 'fp16', 'q4', 'q4f16'];
-export const TINY_PRESET_NAMES: readonly TinyPresetName[] = ['test', 'bench'];
+export const TINY_PRESET_NAMES: readonly TinyPresetName[] = ['test', 'bench', 'qwen2.5-0.5b'];
 
 /** The shape of the network (HF config.json field meanings, camelCase here). */
 export interface TinyArchitecture {
@@ -60,10 +60,15 @@ export interface ResolvedTinyModelOptions {
 }
 
 const LLAMA3_VOCAB = 128256;
-// Qwen3 tokenizer: 151643 BPE tokens + 26 added tokens (ids up to 151668).
-const QWEN_TOKENIZER_VOCAB = 151669;
+// Qwen2.5 tokenizer: 151643 BPE tokens + 22 added tokens (ids up to 151664).
+const QWEN_TOKENIZER_VOCAB = 151665;
 
-export const TINY_PRESETS: Readonly<Record<TinyPresetName, TinyArchitecture>> = {
+/** A preset's network, and the family (tokenizer, config layout) it implies unless one is asked for. */
+export interface TinyPreset extends TinyArchitecture {
+  family?: TinyFamily;
+}
+
+export const TINY_PRESETS: Readonly<Record<TinyPresetName, TinyPreset>> = {
   // Fast: the real Llama-3.1 vocabulary makes the embedding most of its 16M parameters.
   test: {
     numLayers: 2,
@@ -95,6 +100,24 @@ export const TINY_PRESETS: Readonly<Record<TinyPresetName, TinyArchitecture>> = 
     tieWordEmbeddings: true,
     attentionBias: false,
   },
+  // The shape of Qwen2.5-0.5B-Instruct (its config.json): 24 layers, 14 query / 2 KV heads,
+  // tied 151,936-row embedding (about 27% of the weights), q/k/v biases. The CPU benchmark
+  // may run fewer layers (`numLayers` override); GPU runs and users take the full depth.
+  'qwen2.5-0.5b': {
+    family: 'qwen2',
+    numLayers: 24,
+    hiddenSize: 896,
+    intermediateSize: 4864,
+    numHeads: 14,
+    numKvHeads: 2,
+    headDim: 64,
+    vocabSize: 151936,
+    maxPositionEmbeddings: 32768,
+    rmsNormEps: 1e-6,
+    ropeTheta: 1000000,
+    tieWordEmbeddings: true,
+    attentionBias: true,
+  },
 };
 
 export function resolveTinyModelOptions(opts: TinyModelOptions = {}): ResolvedTinyModelOptions {
@@ -105,14 +128,16 @@ export function resolveTinyModelOptions(opts: TinyModelOptions = {}): ResolvedTi
   const dtypes: string[] = [...new Set(opts.dtypes ?? ['fp32'])];
   if (dtypes.length === 0) throw new IpdError('USAGE', 'tiny-model needs at least one dtype');
   for (const d of dtypes) if (!TINY_DTYPES.includes(d as TinyDtype)) throw new IpdError('USAGE', `unknown dtype "${d}" (expected ${TINY_DTYPES.join(', ')})`);
-  const family = opts.family ?? 'llama';
+  const { family: presetFamily, ...presetArch } = TINY_PRESETS[preset];
+  const family = opts.family ?? presetFamily ?? 'llama';
   if (family !== 'llama' && family !== 'qwen2') throw new IpdError('USAGE', `unknown family "${family}" (expected llama | qwen2)`);
   const attention = opts.attention ?? 'standard';
   if (attention !== 'standard' && attention !== 'gqa') throw new IpdError('USAGE', `unknown attention "${attention}" (expected standard | gqa)`);
 
+  // A preset made for a family already has that family's shape; others take its traits.
   const familyArch: Partial<TinyArchitecture> =
-    family === 'qwen2' ? { vocabSize: QWEN_TOKENIZER_VOCAB, attentionBias: true, ropeTheta: 1000000, rmsNormEps: 1e-6 } : {};
-  const architecture: TinyArchitecture = { ...TINY_PRESETS[preset], ...familyArch, ...opts.architecture };
+    family === 'qwen2' && presetFamily !== 'qwen2' ? { vocabSize: QWEN_TOKENIZER_VOCAB, attentionBias: true, ropeTheta: 1000000, rmsNormEps: 1e-6 } : {};
+  const architecture: TinyArchitecture = { ...presetArch, ...familyArch, ...opts.architecture };
   checkArchitecture(architecture);
   return {
     preset,

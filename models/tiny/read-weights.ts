@@ -34,8 +34,8 @@ export function architectureFromConfig(config: Record<string, unknown>): TinyArc
 
 /**
  * The float32 weights a graph computes with: fp16 values widened, 4-bit weights dequantized.
- * A quantized graph has its own `lm_head.weight` even when tied (the head is quantized, the
- * embedding lookup is not).
+ * A tied head multiplies by the embedding in every dtype (q4 files keep it float, as the
+ * hub's do); files written before that carry a quantized `lm_head` of their own, read here too.
  */
 export async function readTinyWeights(dir: string, dtype: TinyDtype = 'fp32'): Promise<{ architecture: TinyArchitecture; weights: TinyWeights }> {
   const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
