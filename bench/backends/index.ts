@@ -4,13 +4,16 @@ import { resolveModel } from '../../models/node';
 import type { Dtype } from '../../models';
 import { LocalGenerator, type PromptMode } from './local';
 import { OpenAIGenerator } from './openai';
+import { TransformersJsGenerator } from './transformersjs';
 
 export { LocalGenerator } from './local';
 export type { PromptMode } from './local';
 export { OpenAIGenerator } from './openai';
+export { TransformersJsGenerator, TransformersJsReference } from './transformersjs';
+export type { IdRequest, ReferenceOptions, ReferenceStats } from './transformersjs';
 
 export interface BackendConfig {
-  backend: 'ort' | 'openai';
+  backend: 'ort' | 'openai' | 'transformersjs';
   model?: string;
   dtype?: Dtype | 'auto';
   offline?: boolean;
@@ -18,6 +21,8 @@ export interface BackendConfig {
   baseUrl?: string;
   apiKey?: string;
   concurrency?: number;
+  /** transformersjs: prompts per static batch. */
+  refBatch?: number;
   promptMode?: PromptMode;
 }
 
@@ -29,5 +34,10 @@ export async function openGenerator(cfg: BackendConfig): Promise<TextGenerator> 
   }
   if (!cfg.model) throw new IpdError('USAGE', '--model is required', { hint: 'a local model folder or a Hugging Face id' });
   const model = await resolveModel(cfg.model, { dtype: cfg.dtype, offline: cfg.offline });
+  if (cfg.backend === 'transformersjs') {
+    const device = cfg.engine?.device;
+    if (device === 'auto') throw new IpdError('USAGE', '--backend transformersjs needs an explicit --device (cpu, cuda or webgpu)');
+    return TransformersJsGenerator.create(model, { batchSize: cfg.refBatch, threads: cfg.engine?.threads, device: device as 'cpu' | 'cuda' | 'webgpu' | undefined, promptMode: cfg.promptMode });
+  }
   return LocalGenerator.create(model, { ...cfg.engine, promptMode: cfg.promptMode });
 }

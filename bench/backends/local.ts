@@ -14,10 +14,11 @@ export class LocalGenerator implements TextGenerator {
     readonly engine: LlmEngine,
     readonly model: ResolvedModel,
     readonly promptMode: PromptMode,
+    readonly numerics: 'exact' | 'fast',
   ) {}
 
   static async create(model: ResolvedModel, opts: EngineOptions & { promptMode?: PromptMode } = {}): Promise<LocalGenerator> {
-    return new LocalGenerator(await createLlmEngine(model, opts), model, opts.promptMode ?? 'chat');
+    return new LocalGenerator(await createLlmEngine(model, opts), model, opts.promptMode ?? 'chat', opts.numerics ?? 'exact');
   }
 
   get modelId(): string {
@@ -30,7 +31,8 @@ export class LocalGenerator implements TextGenerator {
 
   get description(): string {
     const i = this.engine.info;
-    return `ort-node ${i.device}${i.lean ? ' (lean graph)' : ''}, ${this.model.dtype}`;
+    const details = [i.lean && 'lean graph', this.numerics === 'fast' && 'fast numerics'].filter(Boolean).join(', ');
+    return `ort-node ${i.device}${details ? ` (${details})` : ''}, ${this.model.dtype}`;
   }
 
   /** Token ids of a request as the engine will see them. */

@@ -5,12 +5,14 @@ import { positiveInt } from './options';
 
 export interface ModelFlags {
   model?: string;
-  backend: 'ort' | 'openai';
+  backend: 'ort' | 'openai' | 'transformersjs';
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   dtype: Dtype | 'auto';
   threads?: number;
   maxBatch?: number;
   lean: boolean;
+  numerics: 'exact' | 'fast';
+  refBatch?: number;
   prefixCacheMb?: number;
   offline?: boolean;
   baseUrl?: string;
@@ -23,17 +25,30 @@ export function addModelOptions(cmd: Command, { modelRequired = false, prefix = 
   const p = prefix ? `${prefix}-` : '';
   return cmd
     .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout) or Hugging Face id').makeOptionMandatory(modelRequired))
-    .addOption(new Option('--backend <name>', 'ort: in-process engine; openai: an OpenAI-compatible server').choices(['ort', 'openai']).default('ort'))
+    .addOption(
+      new Option('--backend <name>', 'ort: in-process engine; openai: an OpenAI-compatible server; transformersjs: transformers.js generate(), the reference the engine is measured against')
+        .choices(['ort', 'openai', 'transformersjs'])
+        .default('ort'),
+    )
     .addOption(new Option('--device <name>', 'execution provider for the in-process engine').choices(['auto', 'cpu', 'cuda', 'webgpu']).default('cpu'))
     .option('--dtype <dtype>', 'weights: auto, fp32, fp16, q8, q4, q4f16 (picks onnx/model_<suffix>.onnx)', parseDtype, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--max-batch <n>', 'most requests decoding together (default: the engine chooses)', positiveInt('--max-batch'))
     .option('--no-lean', 'run the ONNX graph as exported (full logits, full KV copies); for comparisons')
+    .addOption(numericsOption())
+    .option('--ref-batch <n>', 'with --backend transformersjs: prompts per static batch, sorted by length (default 8)', positiveInt('--ref-batch'))
     .option('--prefix-cache-mb <n>', 'memory for reusable prompt-prefix KV (0 disables)', (v: string) => Number(v))
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .option('--base-url <url>', 'with --backend openai: the server, e.g. http://127.0.0.1:8000/v1')
     .option('--api-key <key>', 'with --backend openai: bearer token')
     .option('--concurrency <n>', 'with --backend openai: requests in flight', positiveInt('--concurrency'));
+}
+
+/** `--numerics`, for every command that runs the in-process engine. */
+export function numericsOption(): Option {
+  return new Option('--numerics <mode>', 'exact: greedy tokens identical to transformers.js on the same file; fast: int8 matrix products on the CPU (faster, tokens may differ; see README)')
+    .choices(['exact', 'fast'])
+    .default('exact');
 }
 
 export function backendConfig(flags: ModelFlags, extra: Partial<BackendConfig> = {}): BackendConfig {
@@ -45,11 +60,13 @@ export function backendConfig(flags: ModelFlags, extra: Partial<BackendConfig> =
     baseUrl: flags.baseUrl,
     apiKey: flags.apiKey,
     concurrency: flags.concurrency,
+    refBatch: flags.refBatch,
     engine: {
       device: flags.device,
       threads: flags.threads,
       maxBatch: flags.maxBatch,
       lean: flags.lean,
+      numerics: flags.numerics,
       prefixCacheBytes: flags.prefixCacheMb === undefined ? undefined : flags.prefixCacheMb * 1024 * 1024,
     },
     ...extra,

@@ -4,6 +4,7 @@ import { createLlmEngine } from '../../engine/node';
 import { parseDtype, type Dtype } from '../../models';
 import { resolveModel } from '../../models/node';
 import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, startServer } from '../serve';
+import { numericsOption } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
 interface ServeFlags {
@@ -16,6 +17,7 @@ interface ServeFlags {
   dtype: Dtype | 'auto';
   threads?: number;
   maxBatch?: number;
+  numerics: 'exact' | 'fast';
   prefixCacheMb?: number;
   offline?: boolean;
   gracePeriod: number;
@@ -54,6 +56,7 @@ export function serveCommand(): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--max-batch <n>', 'most requests decoding together; more wait in the queue', positiveInt('--max-batch'))
     .option('--prefix-cache-mb <n>', 'memory for reusable prompt-prefix KV (0 disables)', nonNegativeNumber('--prefix-cache-mb'))
+    .addOption(numericsOption())
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .option('--grace-period <s>', 'on SIGTERM/SIGINT: seconds in-flight requests get to finish before they are cancelled', nonNegativeNumber('--grace-period'), DEFAULT_SHUTDOWN_GRACE_MS / 1000)
     .action(async (flags: ServeFlags) => {
@@ -62,6 +65,7 @@ export function serveCommand(): Command {
         device: flags.device,
         threads: flags.threads,
         maxBatch: flags.maxBatch,
+        numerics: flags.numerics,
         prefixCacheBytes: flags.prefixCacheMb === undefined ? undefined : flags.prefixCacheMb * 1024 * 1024,
       });
       const signal = firstSignal();

@@ -1,5 +1,6 @@
 import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
+import { applyFastNumerics } from './fast-numerics';
 import { pretransposeWeights } from './pretranspose';
 import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
 
@@ -34,6 +35,9 @@ const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'FusedMat
  *  - an in-graph ArgMax for greedy rows.
  * present.* stay graph outputs (left unfetched) so ORT optimizes the graph as before.
  */
+/** `exact` keeps every product as the export computes it; `fast` trades that for int8 compute. */
+export type Numerics = 'exact' | 'fast';
+
 /**
  * `host`: the engine keeps the cache itself and never reads present.*, which may go.
  * `device`: present.* stay outputs, fed back as past on the GPU.
@@ -46,11 +50,13 @@ export function rewriteLean(
   dims: { hiddenSize: number; vocabSize: number; numAttentionHeads: number; numKeyValueHeads: number },
   target: LeanTarget = 'host',
   external?: ExternalizeOptions,
+  numerics: Numerics = 'exact',
 ): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
   const host = target === 'host' && !io.groupQueryAttention;
-  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host });
+  const fast = numerics === 'fast';
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast });
   if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls)`);
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
@@ -127,6 +133,11 @@ export function rewriteLean(
     }
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
+  }
+  if (fast) {
+    notes.push(...applyFastNumerics(model, edits));
+    // A tied head's Transpose is dead now: it must not be pre-transposed below.
+    pruneDeadNodes(model, edits);
   }
   // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).
   if (external) {

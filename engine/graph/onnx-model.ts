@@ -32,7 +32,7 @@ export interface ParsedModel {
   initializerRanges: Map<string, { start: number; end: number }>;
   /** Byte ranges for re-assembly. */
   graphField: { start: number; end: number; dataStart: number; dataEnd: number };
-  graphFields: Array<{ fieldNo: number; start: number; end: number; nodeIndex?: number; outputName?: string }>;
+  graphFields: Array<{ fieldNo: number; start: number; end: number; nodeIndex?: number; outputName?: string; initializerName?: string }>;
 }
 
 const MODEL_GRAPH = 7;
@@ -89,6 +89,7 @@ export function parseModel(bytes: Uint8Array): ParsedModel {
     }
     else if (f.fieldNo === GRAPH_INITIALIZER) {
       const name = tensorName(bytes, f.dataStart, f.dataEnd);
+      entry.initializerName = name;
       initializerNames.add(name);
       initializerRanges.set(name, { start: f.dataStart, end: f.dataEnd });
     }
@@ -121,6 +122,8 @@ export interface GraphEdits {
   remove: Set<number>;
   /** Graph outputs no longer exposed (their values may stay as intermediates). */
   removeOutputs: Set<string>;
+  /** Original initializers nothing reads any more (left out of the file). */
+  removeInitializers: Set<string>;
   appendNodes: NodeProto[];
   appendOutputs: ValueInfoProto[];
   appendInputs: ValueInfoProto[];
@@ -128,7 +131,7 @@ export interface GraphEdits {
 }
 
 export function emptyEdits(): GraphEdits {
-  return { insertBefore: new Map(), replace: new Map(), remove: new Set(), removeOutputs: new Set(), appendNodes: [], appendOutputs: [], appendInputs: [], appendInitializers: [] };
+  return { insertBefore: new Map(), replace: new Map(), remove: new Set(), removeOutputs: new Set(), removeInitializers: new Set(), appendNodes: [], appendOutputs: [], appendInputs: [], appendInitializers: [] };
 }
 
 /**
@@ -216,6 +219,7 @@ export function assembleModel(model: ParsedModel, edits: GraphEdits, external?: 
   const dataOffset = { value: 0 };
   for (const f of model.graphFields) {
     if (f.outputName !== undefined && edits.removeOutputs.has(f.outputName)) continue;
+    if (f.initializerName !== undefined && edits.removeInitializers.has(f.initializerName)) continue;
     if (external && f.fieldNo === GRAPH_INITIALIZER) {
       const moved = externalize(bytes.subarray(f.start, f.end).subarray(headerLength(bytes, f.start)), external, dataOffset);
       if (moved) {

@@ -14,7 +14,7 @@ const { onnx } = onnxProto;
 export function pretransposeWeights(model: ParsedModel, edits: GraphEdits, minBytes: number): number {
   let done = 0;
   model.nodes.forEach((n, i) => {
-    if (n.opType !== 'Transpose' || !model.initializerNames.has(n.input[0])) return;
+    if (edits.remove.has(i) || n.opType !== 'Transpose' || !model.initializerNames.has(n.input[0])) return;
     const perm = (n.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(Number);
     if (perm && !(perm.length === 2 && perm[0] === 1 && perm[1] === 0)) return;
     const t = decodeInitializer(model, n.input[0]);

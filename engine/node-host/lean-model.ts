@@ -5,11 +5,11 @@ import path from 'node:path';
 import { IpdError } from '../../common';
 import { cacheDir } from '../../common/node';
 import { inspectDecoder, type DecoderIo } from '../graph/decoder-io';
-import { rewriteLean, type LeanIo, type LeanTarget } from '../graph/lean-graph';
+import { rewriteLean, type LeanIo, type LeanTarget, type Numerics } from '../graph/lean-graph';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 12;
+const LEAN_VERSION = 13;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */
@@ -55,11 +55,12 @@ export async function prepareGraph(
   lean: boolean,
   dims: { hiddenSize: number; vocabSize: number; numAttentionHeads: number; numKeyValueHeads: number },
   target: LeanTarget = 'host',
+  numerics: Numerics = 'exact',
 ): Promise<PreparedGraph> {
   const real = await realpath(onnxPath).catch(() => onnxPath);
   const st = await stat(real).catch(() => undefined);
   if (!st) throw new IpdError('MODEL_NOT_FOUND', `missing ONNX graph ${onnxPath}`, { file: onnxPath });
-  const mode = lean ? target : 'plain';
+  const mode = lean ? `${target}${numerics === 'fast' ? '-fast' : ''}` : 'plain';
   const key = createHash('sha1').update(`${real}\0${st.size}\0${st.mtimeMs}\0${LEAN_VERSION}\0${mode}`).digest('hex').slice(0, 16);
   const dir = cacheDir('lean', key);
   const metaFile = path.join(dir, 'lean.json');
@@ -75,6 +76,7 @@ export async function prepareGraph(
   const io = inspectDecoder(model, onnxPath);
   await mkdir(dir, { recursive: true });
   if (!lean || model.opsetVersion < 10) {
+    if (numerics === 'fast') throw new IpdError('USAGE', `--numerics fast needs the engine's graph rewrite, which ${lean ? `opset ${model.opsetVersion} of ${onnxPath} does not allow` : 'is off'}`);
     await writeFile(metaFile, JSON.stringify({ source: real, mode, io }));
     return { path: onnxPath, io };
   }
@@ -82,7 +84,7 @@ export async function prepareGraph(
   // instead of copying out of a parsed protobuf (a 700 MB graph loaded 1-2 s faster here).
   const dataName = `${path.basename(leanFile)}_data`;
   const external = externalData.length === 0 ? { location: dataName, minBytes: 1 << 16, data: [] as Uint8Array[] } : undefined;
-  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external);
+  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external, numerics);
   if (external?.data.length) await writeChunks(path.join(dir, dataName), external.data);
   await writeChunks(leanFile, chunks);
   // External weights are referenced by file name relative to the graph: hard-link them in

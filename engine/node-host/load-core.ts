@@ -1,8 +1,10 @@
+import { IpdError } from '../../common';
 import type { InferenceSession } from 'onnxruntime-common';
 import type { ModelConfig } from '../../models';
 import { assembleCore, checkConfigAgainstGraph, deviceOutputNames, probeLean, type CoreTuning } from '../assemble-core';
 import type { EngineCore } from '../engine-core';
 import type { ModelRunner } from '../model-runner';
+import type { Numerics } from '../graph/lean-graph';
 import type { DeviceName } from '../types';
 import { prepareGraph } from './lean-model';
 import { createGraphSession, createSession, loadOrt, type DeviceChoice } from './ort-session';
@@ -12,6 +14,13 @@ export interface CoreOptions extends CoreTuning {
   threads?: number;
   /** Rewrite the graph for lean steps (default on); off runs the export as it is. */
   lean?: boolean;
+  /**
+   * `exact` (default): greedy tokens identical to transformers.js on the same file. `fast`:
+   * int8 matrix products and a split value product (results change; see the README).
+   */
+  numerics?: Numerics;
+  /** Write onnxruntime's per-op trace to files starting with this prefix (profiling runs). */
+  profilePrefix?: string;
 }
 
 /** Plain data describing a model to load: what models/ resolved, minus the tokenizer. */
@@ -41,6 +50,8 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
   const problem = await probeLean(loaded.runner, spec.config.vocabSize);
   if (!problem) return loaded;
   await loaded.release();
+  // Fast numerics live in the rewrite: there is nothing to fall back to.
+  if (opts.numerics === 'fast') throw new IpdError('MODEL_INVALID', `--numerics fast: the rewritten graph of ${spec.onnxPath} does not run (${problem})`, { file: spec.onnxPath, hint: 'use --numerics exact' });
   const plain = await loadWith(spec, opts, false);
   plain.notes.push(`lean graph rejected (${problem}); running the export as it is`);
   return plain;
@@ -48,13 +59,14 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
 
 async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): Promise<LoadedCore> {
   // WebGPU feeds present.* back as past; everywhere else the engine keeps the cache itself.
-  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host');
+  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host', opts.numerics);
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
   const { session, device } = await createSession(graph.path, {
     device: opts.device ?? 'cpu',
     threads: opts.threads,
     deviceOutputs: deviceOutputNames(graph.io, graph.lean),
     externalData: graph.externalData,
+    profilePrefix: opts.profilePrefix,
   });
   const ort = await loadOrt();
   const { core, runner } = assembleCore({

@@ -14,6 +14,8 @@ export interface SessionOptions {
   deviceOutputs?: readonly string[];
   /** External weight files given to the session in memory (see PreparedGraph). */
   externalData?: ReadonlyArray<{ path: string; file: string }>;
+  /** onnxruntime's per-op trace goes to files with this prefix. */
+  profilePrefix?: string;
 }
 
 export const CUDA_INSTALL_HINT = 'install the CUDA provider once with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` (CUDA 12 and cuDNN 9 on the library path)';
@@ -32,6 +34,7 @@ function optionsFor(device: DeviceName, opts: SessionOptions): InferenceSession.
     executionMode: 'sequential',
     enableCpuMemArena: true,
     logSeverityLevel: 3,
+    ...(opts.profilePrefix && { enableProfiling: true, profileFilePrefix: opts.profilePrefix }),
   };
   if (device === 'cpu') return { ...base, executionProviders: ['cpu'] };
   if (device === 'cuda') return { ...base, executionProviders: [{ name: 'cuda' }, 'cpu'] };
