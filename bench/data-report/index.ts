@@ -1,6 +1,6 @@
 // Public entry of bench/data-report: the data quality report (ipdialog data-report).
 export { words, ngramCounts, ngramKeys } from './tokens';
-export { distinctN, windowDiversity } from './lexical';
+export { distinctCounts, distinctN, windowDiversity } from './lexical';
 export type { DistinctCount, WindowDiversity } from './lexical';
 export { sentenceBleu, selfBleu, BLEU_EPSILON, BLEU_MAX_ORDER } from './self-bleu';
 export { describe as describeDistribution, quantile, shares, totalVariation } from './distribution';

@@ -7,8 +7,11 @@
  * in a seeded order are cut into consecutive windows of the same number of tokens, each
  * window's type-token ratio (= its distinct-1) and distinct-2/3 are taken, and the windows
  * averaged (the "standardised TTR" of corpus linguistics); a last, shorter window is left out.
+ *
+ * n-grams are counted as dense integer ids (./ngram-ids.ts), which keeps a 10,000-item set
+ * to seconds.
  */
-import { ngramKeys } from './tokens';
+import { ngramIds, type NgramIds } from './ngram-ids';
 
 export interface DistinctCount {
   /** distinct n-grams */
@@ -19,14 +22,16 @@ export interface DistinctCount {
   ratio: number | null;
 }
 
-export function distinctN(texts: ReadonlyArray<readonly string[]>, n: number): DistinctCount {
-  const seen = new Set<string>();
-  let total = 0;
-  for (const tokens of texts) {
-    for (const key of ngramKeys(tokens, n)) seen.add(key);
-    total += Math.max(0, tokens.length - n + 1);
-  }
-  return { unique: seen.size, total, ratio: total > 0 ? seen.size / total : null };
+/** distinct-1, distinct-2 and distinct-3 of the texts (index 0 = distinct-1). */
+export function distinctCounts(texts: ReadonlyArray<readonly string[]>, ids: NgramIds = ngramIds(texts, 3)): DistinctCount[] {
+  return ids.distinct.map((unique, k) => {
+    const total = texts.reduce((a, t) => a + Math.max(0, t.length - k), 0);
+    return { unique, total, ratio: total > 0 ? unique / total : null };
+  });
+}
+
+export function distinctN(texts: ReadonlyArray<readonly string[]>, n: 1 | 2 | 3): DistinctCount {
+  return distinctCounts(texts)[n - 1];
 }
 
 export interface WindowDiversity {
@@ -42,28 +47,44 @@ export interface WindowDiversity {
   distinct_3: number | null;
 }
 
-/** Standardised diversity over `windowTokens`-token windows of the texts in the given order. */
-export function windowDiversity(texts: ReadonlyArray<readonly string[]>, windowTokens: number): WindowDiversity {
+/**
+ * Standardised diversity over `windowTokens`-token windows of the texts taken in `order`
+ * (indexes into texts; default as given). `ids` may be passed when already built.
+ */
+export function windowDiversity(
+  texts: ReadonlyArray<readonly string[]>,
+  windowTokens: number,
+  order: readonly number[] = texts.map((_, i) => i),
+  { byOrder, distinct }: NgramIds = ngramIds(texts, 3),
+): WindowDiversity {
   const ratios: number[][] = [[], [], []];
-  const sets = [new Set<string>(), new Set<string>(), new Set<string>()];
+  // seen[k][id] === window: the n-gram was met in the current window (no clearing between windows).
+  const seen = distinct.map((d) => new Int32Array(d).fill(-1));
+  const uniques = [0, 0, 0];
   const totals = [0, 0, 0];
+  let window = 0;
   let filled = 0;
-  for (const tokens of texts) {
+  for (const t of order) {
+    const words = byOrder[0][t];
     // Where the current window began inside this text: its n-grams may not start earlier.
     let windowStart = 0;
-    for (let p = 0; p < tokens.length; p++) {
+    for (let p = 0; p < words.length; p++) {
       filled++;
-      for (let n = 1; n <= 3; n++) {
-        if (p - n + 1 < windowStart) continue;
-        sets[n - 1].add(n === 1 ? tokens[p] : tokens.slice(p - n + 1, p + 1).join(' '));
-        totals[n - 1]++;
+      for (let k = 0; k < 3 && p - k >= windowStart; k++) {
+        const id = byOrder[k][t][p];
+        if (seen[k][id] !== window) {
+          seen[k][id] = window;
+          uniques[k]++;
+        }
+        totals[k]++;
       }
       if (filled === windowTokens) {
         for (let k = 0; k < 3; k++) {
-          if (totals[k] > 0) ratios[k].push(sets[k].size / totals[k]);
-          sets[k].clear();
+          if (totals[k] > 0) ratios[k].push(uniques[k] / totals[k]);
+          uniques[k] = 0;
           totals[k] = 0;
         }
+        window++;
         filled = 0;
         windowStart = p + 1;
       }

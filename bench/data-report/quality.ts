@@ -5,7 +5,8 @@
 import { DEFAULT_LEXICAL_THRESHOLD, createRng, hashSeed, shuffled, type DialogItem } from '../../pathways';
 import { attributeFigures, taskFigures, type AttributeFigures, type TaskFigures } from './coverage';
 import { describe, type Distribution } from './distribution';
-import { distinctN, windowDiversity, type WindowDiversity } from './lexical';
+import { distinctCounts, windowDiversity, type WindowDiversity } from './lexical';
+import { ngramIds } from './ngram-ids';
 import { nearDuplicateFigures, type NearDuplicateFigures } from './near-duplicates';
 import { selfBleu } from './self-bleu';
 import { words } from './tokens';
@@ -93,9 +94,13 @@ export function fieldTexts(items: readonly DialogItem[]): Record<TextField, stri
 }
 
 export function fieldDiversity(texts: ReadonlyArray<readonly string[]>, field: string, settings: QualitySettings, sampleSize = settings.self_bleu_sample): FieldDiversity {
-  const windowOrder = shuffled(texts, createRng(hashSeed(settings.seed, 'windows', field)));
-  const sample = shuffled(texts, createRng(hashSeed(settings.seed, 'self-bleu', field))).slice(0, Math.min(sampleSize, texts.length));
-  const [d1, d2, d3] = [1, 2, 3].map((n) => distinctN(texts, n));
+  const ids = ngramIds(texts, 3);
+  const positions = texts.map((_, i) => i);
+  const windowOrder = shuffled(positions, createRng(hashSeed(settings.seed, 'windows', field)));
+  const sample = shuffled(positions, createRng(hashSeed(settings.seed, 'self-bleu', field)))
+    .slice(0, Math.min(sampleSize, texts.length))
+    .map((i) => texts[i]);
+  const [d1, d2, d3] = distinctCounts(texts, ids);
   return {
     texts: texts.length,
     tokens: d1.total,
@@ -103,7 +108,7 @@ export function fieldDiversity(texts: ReadonlyArray<readonly string[]>, field: s
     distinct_1: d1.ratio,
     distinct_2: d2.ratio,
     distinct_3: d3.ratio,
-    equal_size: windowDiversity(windowOrder, settings.window_tokens),
+    equal_size: windowDiversity(texts, settings.window_tokens, windowOrder, ids),
     self_bleu: { sample: sample.length, value: selfBleu(sample) },
   };
 }

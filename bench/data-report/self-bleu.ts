@@ -8,8 +8,10 @@
  * The score of a text needs, for each of its n-grams, the largest count of that n-gram in
  * any OTHER text. Keeping the largest count, which text holds it, and the second largest,
  * over the whole set answers that in constant time, so Self-BLEU over N texts costs one
- * pass over their n-grams, not N^2 BLEU computations.
+ * pass over their n-grams (as integer ids, ./ngram-ids.ts), not N^2 BLEU computations.
+ * sentenceBleu is the plain one-hypothesis form.
  */
+import { ngramIds } from './ngram-ids';
 import { ngramCounts } from './tokens';
 
 export const BLEU_MAX_ORDER = 4;
@@ -61,44 +63,57 @@ export function sentenceBleu(references: ReadonlyArray<readonly string[]>, hypot
   return bleuFromCounts(matches, totals, hypothesis.length, closestLength(references.map((r) => r.length), hypothesis.length));
 }
 
-interface TopCounts {
-  max1: number;
-  /** the text holding max1 */
-  text1: number;
-  /** the largest count in any other text */
-  max2: number;
-}
-
 /** Mean BLEU-4 of each text against all the others; null for fewer than two texts. */
 export function selfBleu(texts: ReadonlyArray<readonly string[]>): number | null {
   if (texts.length < 2) return null;
-  const perText = texts.map((tokens) => Array.from({ length: BLEU_MAX_ORDER }, (_, k) => ngramCounts(tokens, k + 1)));
-  const tops = Array.from({ length: BLEU_MAX_ORDER }, () => new Map<string, TopCounts>());
-  perText.forEach((orders, i) => {
-    orders.forEach((counts, k) => {
-      for (const [gram, c] of counts) {
-        const top = tops[k].get(gram);
-        if (!top) tops[k].set(gram, { max1: c, text1: i, max2: 0 });
-        else if (c > top.max1) [top.max2, top.max1, top.text1] = [top.max1, c, i];
-        else if (c > top.max2) top.max2 = c;
+  const { byOrder, distinct } = ngramIds(texts, BLEU_MAX_ORDER);
+  // Per order and text: its distinct n-grams and how often each occurs in it.
+  const runs = byOrder.map((perText, k) => perText.map((ids) => countRuns(ids.subarray(k))));
+  // Per order and n-gram: the largest count in any text, that text, and the largest in any other.
+  const tops = distinct.map((d) => ({ max1: new Int32Array(d), text1: new Int32Array(d).fill(-1), max2: new Int32Array(d) }));
+  runs.forEach((perText, k) => {
+    const { max1, text1, max2 } = tops[k];
+    perText.forEach(({ ids, counts }, i) => {
+      for (let j = 0; j < ids.length; j++) {
+        const id = ids[j];
+        const c = counts[j];
+        if (c > max1[id]) {
+          max2[id] = max1[id];
+          max1[id] = c;
+          text1[id] = i;
+        } else if (c > max2[id]) max2[id] = c;
       }
     });
   });
   const sortedLengths = texts.map((t) => t.length).sort((a, b) => a - b);
   let sum = 0;
-  perText.forEach((orders, i) => {
-    const matches = orders.map((counts, k) => {
+  texts.forEach((tokens, i) => {
+    const matches = runs.map((perText, k) => {
+      const { ids, counts } = perText[i];
+      const { max1, text1, max2 } = tops[k];
       let m = 0;
-      for (const [gram, c] of counts) {
-        const top = tops[k].get(gram)!;
-        m += Math.min(c, top.text1 === i ? top.max2 : top.max1);
-      }
+      for (let j = 0; j < ids.length; j++) m += Math.min(counts[j], text1[ids[j]] === i ? max2[ids[j]] : max1[ids[j]]);
       return m;
     });
-    const totals = orders.map((_, k) => Math.max(0, texts[i].length - k));
-    sum += bleuFromCounts(matches, totals, texts[i].length, closestOtherLength(sortedLengths, texts[i].length));
+    const totals = runs.map((_, k) => Math.max(0, tokens.length - k));
+    sum += bleuFromCounts(matches, totals, tokens.length, closestOtherLength(sortedLengths, tokens.length));
   });
   return sum / texts.length;
+}
+
+/** The distinct ids of a list and how often each occurs. */
+function countRuns(list: Int32Array): { ids: Int32Array; counts: Int32Array } {
+  const sorted = list.slice().sort();
+  const ids: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) counts[counts.length - 1]++;
+    else {
+      ids.push(sorted[i]);
+      counts.push(1);
+    }
+  }
+  return { ids: Int32Array.from(ids), counts: Int32Array.from(counts) };
 }
 
 /** closestLength over all lengths but one copy of `own` (the text itself). */

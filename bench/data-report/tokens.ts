@@ -11,7 +11,11 @@ export function words(text: string): string[] {
 /** The n-grams of one text as keys (tokens contain no spaces, so a space joins them safely). */
 export function ngramKeys(tokens: readonly string[], n: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i + n <= tokens.length; i++) out.push(n === 1 ? tokens[i] : tokens.slice(i, i + n).join(' '));
+  for (let i = 0; i + n <= tokens.length; i++) {
+    let key = tokens[i];
+    for (let k = 1; k < n; k++) key += ` ${tokens[i + k]}`;
+    out.push(key);
+  }
   return out;
 }
 
