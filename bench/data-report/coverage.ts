@@ -72,12 +72,18 @@ let expectedCache: Record<string, Record<string, number>> | undefined;
  */
 export function expectedAttributeShares(): Record<string, Record<string, number>> {
   if (expectedCache) return expectedCache;
-  const healthWeight = Object.fromEntries(HEALTH_WEIGHTS);
-  const out: Record<string, Record<string, number>> = {};
-  for (const key of GROUP_KEY_ORDER) out[key] = Object.fromEntries(ATTRIBUTE_DICT[key].map((v) => [v, 0]));
+  // Integer counts per health value first: summing a million tiny weights would drift.
+  const counts = new Map<string, Record<string, Record<string, number>>>();
+  for (const [health] of HEALTH_WEIGHTS) counts.set(health, Object.fromEntries(GROUP_KEY_ORDER.map((k) => [k, Object.fromEntries(ATTRIBUTE_DICT[k].map((v) => [v, 0]))])));
   for (const g of enumerateAttributeGroups()) {
-    const w = healthWeight[g.health] / NUM_GROUPS_WITHOUT_HEALTH;
-    for (const key of GROUP_KEY_ORDER) out[key][g[key]] += w;
+    const c = counts.get(g.health)!;
+    for (const key of GROUP_KEY_ORDER) c[key][g[key]]++;
+  }
+  const out: Record<string, Record<string, number>> = {};
+  for (const key of GROUP_KEY_ORDER) {
+    out[key] = Object.fromEntries(
+      ATTRIBUTE_DICT[key].map((v) => [v, HEALTH_WEIGHTS.reduce((sum, [health, w]) => sum + (w * counts.get(health)![key][v]) / NUM_GROUPS_WITHOUT_HEALTH, 0)]),
+    );
   }
   expectedCache = out;
   return out;
