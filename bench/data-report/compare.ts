@@ -147,7 +147,7 @@ export function findFlags(set: QualityFigures, ref: QualityFigures | null): Flag
   const dup = set.near_duplicates;
   const refDrop = ref?.near_duplicates.drop_share ?? 0;
   if (dup.drop_share !== null && dup.drop_share > refDrop + DUPLICATE_SHARE_LIMIT) {
-    add('near_duplicates', 'warn', 'near_duplicates.drop_share', `${dup.would_drop} of ${set.items} items (${pct(dup.drop_share)}) are near-duplicates the dedup step would drop (cosine ≥ ${dup.threshold}; ${dup.near_pairs} pair(s))${ref ? `; reference ${pct(refDrop)}` : ''}`, dup.drop_share, ref ? refDrop : null);
+    add('near_duplicates', 'warn', 'near_duplicates.drop_share', `${dup.would_drop} of ${set.items} items (${pct(dup.drop_share)}) are near-duplicates the dedup step would drop (cosine ≥ ${dup.threshold}, ${dup.near_pairs} ${dup.near_pairs === 1 ? 'pair' : 'pairs'})${ref ? `; reference ${pct(refDrop)}` : ''}`, dup.drop_share, ref ? refDrop : null);
   }
 
   for (const key of GROUP_KEY_ORDER) {

@@ -50,9 +50,16 @@ export function withDuplicates(items: readonly DialogItem[], count: number, seed
   return [...items, ...[...picked].map((i, k) => ({ ...items[i], index: next + k }))];
 }
 
-/** Every item but every `keepEvery`-th gets `key` = `value` (an attribute no rule constrains). */
+/**
+ * Every item but every `keepEvery`-th gets `key` = `value` (an attribute no rule constrains),
+ * in its GT related attributes too where they name it, so items stay consistent.
+ */
 export function withSkew(items: readonly DialogItem[], key: string, value: string, keepEvery: number): DialogItem[] {
-  return items.map((it, i) => (i % keepEvery === 0 ? it : { ...it, user_attr_group: { ...it.user_attr_group, [key]: value } }));
+  return items.map((it, i) => {
+    if (i % keepEvery === 0) return it;
+    const related = key in it.GT.related_attributes ? { ...it.GT.related_attributes, [key]: value } : it.GT.related_attributes;
+    return { ...it, user_attr_group: { ...it.user_attr_group, [key]: value }, GT: { ...it.GT, related_attributes: related } };
+  });
 }
 
 /**
