@@ -2,7 +2,7 @@
 // only hands them to Chart.js.
 import { ATTRIBUTE_DICT, GROUP_KEY_ORDER, TASKS } from '../../pathways';
 import type { Distribution } from './distribution';
-import { TEXT_FIELDS, type LengthFigures } from './quality';
+import { LENGTH_LABELS, TEXT_FIELDS, type LengthFigures } from './quality';
 import type { QualityReport } from './report';
 
 export const SET_COLOR = '#0969da';
@@ -53,15 +53,6 @@ export function histogram(dists: ReadonlyArray<Distribution | null>): { labels: 
   return { labels, shares };
 }
 
-const LENGTH_TITLES: Record<keyof LengthFigures, string> = {
-  rounds_per_history: 'Rounds per history',
-  words_per_user_turn: 'Words per user turn',
-  words_per_ai_turn: 'Words per AI turn',
-  request_words: 'Words per request',
-  analysis_words: 'Words per GT analysis',
-  answer_words: 'Words per GT answer',
-};
-
 export function buildCharts(report: QualityReport): ChartSpec[] {
   const { set, reference: ref } = report;
   const pair = (s: Array<number | null>, r: Array<number | null> | null): ChartDataset[] => [
@@ -85,9 +76,9 @@ export function buildCharts(report: QualityReport): ChartSpec[] {
     yTitle: 'value (0–1)',
   });
 
-  for (const key of Object.keys(LENGTH_TITLES) as Array<keyof LengthFigures>) {
+  for (const key of Object.keys(LENGTH_LABELS) as Array<keyof LengthFigures>) {
     const h = histogram([set.lengths[key], ref?.lengths[key] ?? null]);
-    charts.push({ id: `chart-length-${key}`, title: LENGTH_TITLES[key], labels: h.labels, datasets: pair(h.shares[0], ref && h.shares[1]), yTitle: 'share', percent: true });
+    charts.push({ id: `chart-length-${key}`, title: LENGTH_LABELS[key], labels: h.labels, datasets: pair(h.shares[0], ref && h.shares[1]), yTitle: 'share', percent: true });
   }
 
   for (const key of GROUP_KEY_ORDER) {

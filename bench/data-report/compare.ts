@@ -4,7 +4,7 @@
  * page can quote them.
  */
 import { GROUP_KEY_ORDER, TASKS } from '../../pathways';
-import { TEXT_FIELDS, type LengthFigures, type QualityFigures } from './quality';
+import { FIELD_LABELS, LENGTH_LABELS, TEXT_FIELDS, type LengthFigures, type QualityFigures } from './quality';
 
 /** A set whose dedup step would drop more than this share of its items (beyond the reference's) is flagged. */
 export const DUPLICATE_SHARE_LIMIT = 0.01;
@@ -64,16 +64,6 @@ interface RowSpec {
   better?: 'higher' | 'lower';
 }
 
-const FIELD_LABEL = { histories: 'Histories', requests: 'Requests', analyses: 'GT analyses' } as const;
-const LENGTH_LABEL: Record<keyof LengthFigures, string> = {
-  rounds_per_history: 'Rounds per history',
-  words_per_user_turn: 'Words per user turn',
-  words_per_ai_turn: 'Words per AI turn',
-  request_words: 'Words per request',
-  analysis_words: 'Words per GT analysis',
-  answer_words: 'Words per GT answer',
-};
-
 function rowSpecs(): RowSpec[] {
   const specs: RowSpec[] = [
     { section: 'overview', figure: 'items', label: 'Items', get: (q) => q.items },
@@ -85,7 +75,7 @@ function rowSpecs(): RowSpec[] {
   ];
   for (const f of TEXT_FIELDS) {
     const p = `lexical.${f}`;
-    const L = FIELD_LABEL[f];
+    const L = FIELD_LABELS[f];
     specs.push(
       { section: 'diversity', figure: `${p}.equal_size.ttr`, label: `${L}: type-token ratio (equal-size windows)`, get: (q) => q.lexical[f].equal_size.ttr, better: 'higher' },
       { section: 'diversity', figure: `${p}.equal_size.distinct_2`, label: `${L}: distinct-2 (equal-size windows)`, get: (q) => q.lexical[f].equal_size.distinct_2, better: 'higher' },
@@ -98,9 +88,9 @@ function rowSpecs(): RowSpec[] {
       { section: 'diversity', figure: `${p}.types`, label: `${L}: distinct words`, get: (q) => q.lexical[f].types },
     );
   }
-  for (const key of Object.keys(LENGTH_LABEL) as Array<keyof LengthFigures>) {
+  for (const key of Object.keys(LENGTH_LABELS) as Array<keyof LengthFigures>) {
     for (const stat of ['mean', 'median', 'p10', 'p90'] as const) {
-      specs.push({ section: 'lengths', figure: `lengths.${key}.${stat}`, label: `${LENGTH_LABEL[key]}: ${stat}`, get: (q) => q.lengths[key][stat] });
+      specs.push({ section: 'lengths', figure: `lengths.${key}.${stat}`, label: `${LENGTH_LABELS[key]}: ${stat}`, get: (q) => q.lengths[key][stat] });
     }
   }
   for (const key of GROUP_KEY_ORDER) {
@@ -182,22 +172,22 @@ export function findFlags(set: QualityFigures, ref: QualityFigures | null): Flag
         const sv = s.equal_size[key];
         const rv = r.equal_size[key];
         if (sv !== null && rv !== null && sv < rv * (1 - DIVERSITY_TOLERANCE)) {
-          add('low_diversity', 'warn', `${base}.equal_size.${key}`, `${FIELD_LABEL[f]} are less diverse than the reference: ${label} ${num(sv)} vs ${num(rv)} on ${s.equal_size.window_tokens}-token windows`, sv, rv);
+          add('low_diversity', 'warn', `${base}.equal_size.${key}`, `${FIELD_LABELS[f]} are less diverse than the reference: ${label} ${num(sv)} vs ${num(rv)} on ${s.equal_size.window_tokens}-token windows`, sv, rv);
         }
       }
       const sb = s.self_bleu.value;
       const rb = r.self_bleu.value;
       if (sb !== null && rb !== null && sb > rb * (1 + DIVERSITY_TOLERANCE)) {
-        add('low_diversity', 'warn', `${base}.self_bleu.value`, `${FIELD_LABEL[f]} repeat each other more than the reference’s: Self-BLEU-4 ${num(sb)} vs ${num(rb)} (samples of ${s.self_bleu.sample} and ${r.self_bleu.sample})`, sb, rb);
+        add('low_diversity', 'warn', `${base}.self_bleu.value`, `${FIELD_LABELS[f]} repeat each other more than the reference’s: Self-BLEU-4 ${num(sb)} vs ${num(rb)} (samples of ${s.self_bleu.sample} and ${r.self_bleu.sample})`, sb, rb);
       }
     }
     const lacking = TASKS.filter((t) => set.tasks.counts[t] === 0 && ref.tasks.counts[t] > 0);
     if (lacking.length) add('missing_tasks', 'info', 'tasks.covered', `no items for ${lacking.join(', ')} (the reference has them)`, TASKS.length - set.tasks.missing.length, TASKS.length - ref.tasks.missing.length);
-    for (const key of Object.keys(LENGTH_LABEL) as Array<keyof LengthFigures>) {
+    for (const key of Object.keys(LENGTH_LABELS) as Array<keyof LengthFigures>) {
       const sm = set.lengths[key].mean;
       const rm = ref.lengths[key].mean;
       if (sm !== null && rm !== null && rm > 0 && Math.abs(sm - rm) / rm > LENGTH_TOLERANCE) {
-        add('length_shift', 'info', `lengths.${key}.mean`, `${LENGTH_LABEL[key]}: mean ${num(sm, 1)} vs the reference’s ${num(rm, 1)}`, sm, rm);
+        add('length_shift', 'info', `lengths.${key}.mean`, `${LENGTH_LABELS[key]}: mean ${num(sm, 1)} vs the reference’s ${num(rm, 1)}`, sm, rm);
       }
     }
   }

@@ -63,6 +63,17 @@ export interface LengthFigures {
   answer_words: Distribution;
 }
 
+/** How the page and the summary name each field and length. */
+export const FIELD_LABELS: Record<TextField, string> = { histories: 'Histories', requests: 'Requests', analyses: 'GT analyses' };
+export const LENGTH_LABELS: Record<keyof LengthFigures, string> = {
+  rounds_per_history: 'Rounds per history',
+  words_per_user_turn: 'Words per user turn',
+  words_per_ai_turn: 'Words per AI turn',
+  request_words: 'Words per request',
+  analysis_words: 'Words per GT analysis',
+  answer_words: 'Words per GT answer',
+};
+
 export interface QualityFigures {
   file: string;
   items: number;

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { writeDataReport } from '../../bench/data-report';
 import { ATTRIBUTE_DICT, GROUP_KEY_ORDER, selectPerTask } from '../../pathways';
@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../helpers/cli';
 import { toJsonl, withDuplicates, withSkew } from '../helpers/data-sets';
 import { itWithReference, referencePath } from '../helpers/reference';
 import { TEST_SET } from '../helpers/run-dir';
+import { launchChromium } from '../web/helpers/browser';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const TMP = mkdtempSync(path.join(tmpdir(), 'ipd-data-report-page-'));
@@ -25,11 +26,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-sandbox'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // `ipdialog data-report` through the real binary: the official test set as set and reference,
 // a low-diversity set, a real datagen run's stats.json, the documented quality.json fields,
 // and bad input.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,16 @@ describe('ipdialog data-report', () => {
     },
     180_000,
   );
+
+  itWithReference('--reference official takes the official test set from the cache', [TEST_SET], () => {
+    const cache = path.join(TMP, 'cache');
+    mkdirSync(path.join(cache, 'data'), { recursive: true });
+    copyFileSync(referencePath(TEST_SET), path.join(cache, 'data', TEST_SET));
+    const out = path.join(TMP, 'official-keyword');
+    const r = runCli(['data-report', '--data', referencePath(TEST_SET), '--reference', 'official', '--out', out], { env: { IPDIALOG_CACHE: cache } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readQuality(out).reference).toMatchObject({ file: path.join(cache, 'data', TEST_SET), items: 1000 });
+  });
 
   itWithReference(
     'flags histories built from a few repeated rounds as less diverse than the reference, and nothing else of diversity',
