@@ -136,7 +136,7 @@ describe('ipdialog data-report', () => {
     }
   }, 240_000);
 
-  itWithReference('names the file, line and field of a bad item, or skips it with --skip-invalid', [TEST_SET], async () => {
+  itWithReference('names the file, line and field of a bad item, or skips it with --skip-invalid; a missing stats.json', [TEST_SET], async () => {
     const [first, second] = readFileSync(referencePath(TEST_SET), 'utf8').split('\n');
     const data = path.join(TMP, 'bad.jsonl');
     writeFileSync(data, `${first}\n${second.replace('"task": "recommend"', '"task": "shopping"')}\n`);
@@ -147,6 +147,9 @@ describe('ipdialog data-report', () => {
     const skipped = runCli(['data-report', '--data', data, '--out', out, '--skip-invalid']);
     expect(skipped.status, skipped.stderr).toBe(0);
     expect(readQuality(out).set).toMatchObject({ items: 1, skipped_lines: 1 });
+    const noStats = runCli(['data-report', '--data', referencePath(TEST_SET), '--stats', path.join(TMP, 'no-stats.json'), '--out', path.join(TMP, 'x')]);
+    expect(noStats.status).toBe(1);
+    expect(noStats.stderr).toMatch(/DATA_NOT_FOUND: cannot read .*no-stats\.json.*--stats OUT\/stats\.json/);
   });
 
   it('refuses missing files and bad flags with a clear message', () => {
