@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { compareCommand } from './compare';
+import { dataReportCommand } from './data-report';
 import { datagenCommand } from './datagen';
 import { exportSftCommand } from './export-sft';
 import { generateCommand } from './generate';
@@ -13,4 +14,4 @@ import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand];
+export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand];

@@ -9,6 +9,6 @@ export { summarizePredictions, summarizeJudge, isJudgeFailure } from './summariz
 export type { TaskSummary, PathwaySummary, JudgeSummary } from './summarize';
 export { renderPage } from './page';
 export type { PageAssets } from './page';
-export { escapeHtml, embedJson } from './html';
+export { escapeHtml, embedJson, inlineScript } from './html';
 export { itemKey, JUDGE_NAMES, METRIC_LABELS, PATHWAY_DATASET_IDS } from './names';
 export type * from './types';
