@@ -17,6 +17,8 @@ import { sha256File } from './hash';
 import {
   APP_JS_DIR,
   DATA_CACHE_DIR,
+  DEB_DIR,
+  DEB_SETS,
   DEFAULTS_FILE,
   GPU_BENCH_DTYPES,
   GPU_BENCH_PRESETS,
@@ -25,12 +27,11 @@ import {
   NODE_ARCHIVE,
   PAYLOAD_DIR,
   UNPACK_SCRIPT,
-  VULKAN_DEB_DIR,
   type GpuBundleManifest,
   type PayloadFile,
 } from './layout';
 import { packNode, xzFile } from './pack';
-import { fetchVulkanDeb } from './vulkan-deb';
+import { fetchDebs } from './debs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../..');
@@ -144,8 +145,9 @@ export async function buildGpuBundle(opts: GpuBundleOptions): Promise<{ manifest
     await writeFile(path.join(stage, 'package.json'), `${JSON.stringify({ name: 'ip-dialog', version: await repoVersion(), type: 'module', private: true })}\n`);
     log(`packing Node ${process.version} (${process.execPath})`);
     const node = await packNode(process.execPath, path.join(out, NODE_ARCHIVE));
-    log('fetching the Vulkan loader (apt-get download libvulkan1)');
-    const vulkanDeb = await fetchVulkanDeb(path.join(out, VULKAN_DEB_DIR), log);
+    log(`fetching Debian packages: ${Object.values(DEB_SETS).flat().join(' ')}`);
+    const debs = {} as GpuBundleManifest['debs'];
+    for (const [set, packages] of Object.entries(DEB_SETS) as Array<[keyof typeof DEB_SETS, readonly string[]]>) debs[set] = await fetchDebs(packages, path.join(out, DEB_DIR, set), log);
     const sources: Source[] = [
       ...js.map((f) => ({ file: f, target: `${APP_JS_DIR}/${path.basename(f)}`, part: 'engine + CLI (esbuild)' })),
       { file: path.join(stage, 'package.json'), target: 'app/package.json', part: 'engine + CLI (esbuild)' },
@@ -170,7 +172,7 @@ export async function buildGpuBundle(opts: GpuBundleOptions): Promise<{ manifest
     const presets = GPU_BENCH_PRESETS.filter((p) => (TINY_PRESET_NAMES as readonly string[]).includes(p));
     await writeFile(path.join(out, DEFAULTS_FILE), `# written by npm run bundle:gpu\nBUNDLE_PRESETS="${presets.join(' ')}"\nBUNDLE_DTYPES="${GPU_BENCH_DTYPES.join(',')}"\n`);
 
-    const sizes: Record<string, number> = { 'Node runtime (gzip)': (await stat(path.join(out, NODE_ARCHIVE))).size, 'Vulkan loader (.deb)': await folderBytes(path.join(out, VULKAN_DEB_DIR)) };
+    const sizes: Record<string, number> = { 'Node runtime (gzip)': (await stat(path.join(out, NODE_ARCHIVE))).size, 'Vulkan loader + driver libraries (.deb)': await folderBytes(path.join(out, DEB_DIR)) };
     sources.forEach((src, i) => (sizes[`${src.part} (xz)`] = (sizes[`${src.part} (xz)`] ?? 0) + archiveBytes[i]));
     sizes['run.sh, unpack.mjs, README.txt'] = (await Promise.all(['run.sh', UNPACK_SCRIPT, DEFAULTS_FILE, 'README.txt'].map(async (f) => (await stat(path.join(out, f))).size))).reduce((x, y) => x + y, 0);
     const manifest: GpuBundleManifest = {
@@ -179,7 +181,7 @@ export async function buildGpuBundle(opts: GpuBundleOptions): Promise<{ manifest
       gitRev: gitRev(),
       node: { version: process.version, source: process.execPath, stripped: node.stripped, sha256: node.sha256 },
       onnxruntimeNode: ortVersion,
-      vulkanDeb,
+      debs,
       presets,
       dtypes: [...GPU_BENCH_DTYPES],
       files,

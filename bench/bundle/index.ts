@@ -2,5 +2,5 @@
 // it on the lent machine (run.sh, with runtime/ bundled into it).
 export { buildGpuBundle, formatSizes } from './build';
 export type { GpuBundleOptions } from './build';
-export { GPU_BUNDLE_MAX_BYTES, GPU_BENCH_PRESETS, MANIFEST_FILE, CLI_FILE, VULKAN_PREFIX } from './layout';
+export { GPU_BUNDLE_MAX_BYTES, GPU_BENCH_PRESETS, DEB_SETS } from './layout';
 export type { GpuBundleManifest, PayloadFile } from './layout';

@@ -13,7 +13,19 @@ export const NODE_ARCHIVE = 'runtime/node.gz';
 export const UNPACK_SCRIPT = 'unpack.mjs';
 /** Every other file, xz-compressed one by one: `payload/<target>.xz`. */
 export const PAYLOAD_DIR = 'payload';
-export const VULKAN_DEB_DIR = 'vulkan';
+/** The .deb files, one folder per set: `debs/<set>/`. */
+export const DEB_DIR = 'debs';
+/**
+ * Debian packages (bookworm, amd64), each folder of the bundle unpacked into the prefix folder of
+ * the same name. vulkan/: the loader, always the bundle's. driver-deps/: what the NVIDIA Vulkan
+ * driver (libGLX_nvidia) links and a bare machine may lack (glvnd's dispatcher, X11 client
+ * libraries and theirs); run.sh puts a copy on the library path only for those this machine has not.
+ */
+export const DEB_SETS = {
+  vulkan: ['libvulkan1'],
+  'driver-deps': ['libglvnd0', 'libx11-6', 'libxext6', 'libxcb1', 'libxau6', 'libxdmcp6', 'libbsd0', 'libmd0'],
+} as const;
+export type DebSet = keyof typeof DEB_SETS;
 
 /**
  * Targets inside the private prefix (run.sh's work folder). The JS sits two folders below
@@ -23,8 +35,8 @@ export const VULKAN_DEB_DIR = 'vulkan';
 export const APP_JS_DIR = 'app/dist/cli';
 export const CLI_FILE = `${APP_JS_DIR}/ipdialog.mjs`;
 export const TOOL_FILE = `${APP_JS_DIR}/gpu-bench.mjs`;
-/** Where the Vulkan loader's .deb is unpacked; its libvulkan.so.1 lies under usr/lib/x86_64-linux-gnu. */
-export const VULKAN_PREFIX = 'vulkan';
+/** Where a deb set is unpacked (its libraries then lie under usr/lib/x86_64-linux-gnu). */
+export const debPrefix = (set: DebSet) => set;
 /** The official test set, where `resolveDataFile()` looks before downloading ($XDG_CACHE_HOME=<prefix>/cache). */
 export const DATA_CACHE_DIR = 'cache/ipdialog/data';
 
@@ -51,7 +63,8 @@ export interface GpuBundleManifest {
   gitRev?: string;
   node: { version: string; source: string; stripped: boolean; sha256: string };
   onnxruntimeNode: string;
-  vulkanDeb: string;
+  /** Per deb set, the .deb files in its folder. */
+  debs: Record<DebSet, string[]>;
   presets: string[];
   dtypes: string[];
   files: PayloadFile[];

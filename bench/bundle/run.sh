@@ -137,9 +137,8 @@ step node-starts "$NODE" -e 'process.exit(Number(process.versions.node.split("."
   early_exit "the bundled Node does not start on this machine: it needs glibc >= 2.28 and libstdc++ with GLIBCXX_3.4.22 (see run.log)" 2
 step unpack "$NODE" "$HERE/unpack.mjs" --bundle "$HERE" --prefix "$WORK" || early_exit "unpacking the bundle failed (see run.log)" 1
 
-# The bundle's own Vulkan loader, never the machine's. The NVIDIA driver's ICD file may lie outside
-# the loader's default folders (the lent machines keep it under /usr/local/nvidia): point at it.
-export LD_LIBRARY_PATH=$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# The NVIDIA driver's ICD file may lie outside the Vulkan loader's default folders (the lent
+# machines keep it under /usr/local/nvidia): point at it, unless the caller chose a driver.
 if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && ! ls /etc/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json >/dev/null 2>&1; then
   for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/local/nvidia/icd.d/nvidia_icd.json; do
     if [ -f "$f" ]; then
@@ -149,7 +148,24 @@ if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && ! ls /etc/vulkan/icd.d/
     fi
   done
 fi
-for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && LD_LIBRARY_PATH=$LD_LIBRARY_PATH:$d; done
+machine_libs=${LD_LIBRARY_PATH:-}
+for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && machine_libs=${machine_libs:+$machine_libs:}$d; done
+# The NVIDIA Vulkan driver (libGLX_nvidia) links glvnd's dispatcher and X11 client libraries. Of the
+# bundle's copies (driver-deps/), only those this machine lacks go on the library path.
+known=$( (command -v ldconfig >/dev/null && ldconfig -p || /sbin/ldconfig -p) 2>/dev/null)
+mkdir -p "$WORK/fallback-libs"
+lent='' tab=$'\t'
+for lib in "$WORK"/driver-deps/usr/lib/x86_64-linux-gnu/*.so.[0-9]; do
+  [ -e "$lib" ] || continue
+  name=$(basename "$lib")
+  if ! printf '%s\n' "$known" | grep -qF "$tab$name (libc6,x86-64)"; then
+    ln -s "$lib" "$WORK/fallback-libs/$name"
+    lent="$lent $name"
+  fi
+done
+record driver-libraries ok 0 0 "bundle copies used:${lent:- none}"
+# The bundle's own Vulkan loader first, never the machine's.
+export LD_LIBRARY_PATH=$WORK/vulkan/usr/lib/x86_64-linux-gnu:$WORK/fallback-libs${machine_libs:+:$machine_libs}
 
 run_device_steps=1
 if ! step probe "$NODE" "$TOOL" probe --device "$DEVICE" --out "$WORK/probe.json"; then

@@ -56,7 +56,7 @@ export interface GpuBenchReport {
   started: string;
   seconds: number;
   timeLimitS: number;
-  bundle: Pick<GpuBundleManifest, 'builtAt' | 'gitRev' | 'onnxruntimeNode' | 'vulkanDeb'> & { node: string };
+  bundle: Partial<Pick<GpuBundleManifest, 'builtAt' | 'gitRev' | 'onnxruntimeNode' | 'debs'>> & { node?: string };
   probe?: ProbeResult;
   bandwidth?: unknown;
   documentedBandwidthGbs?: number;
@@ -116,7 +116,7 @@ export function collectReport(o: ReportOptions): GpuBenchReport {
     started: o.started,
     seconds: o.seconds,
     timeLimitS: o.timeLimitS,
-    bundle: { builtAt: manifest?.builtAt ?? 'unknown', gitRev: manifest?.gitRev, onnxruntimeNode: manifest?.onnxruntimeNode ?? 'unknown', vulkanDeb: manifest?.vulkanDeb ?? 'unknown', node: manifest?.node.version ?? 'unknown' },
+    bundle: { builtAt: manifest?.builtAt, gitRev: manifest?.gitRev, onnxruntimeNode: manifest?.onnxruntimeNode, debs: manifest?.debs, node: manifest?.node.version },
     probe,
     bandwidth: readJson(f.bandwidth),
     documentedBandwidthGbs: probe?.documentedBandwidthGbs,
@@ -145,8 +145,11 @@ export function renderTable(r: GpuBenchReport): string {
   if (smi) lines.push(smi.present ? `GPU: ${smi.gpus.map((g) => `${g.name} (driver ${g.driver}, ${g.memoryMiB} MiB)`).join('; ')}` : `GPU: none (${smi.reason})`);
   const a = r.probe?.webgpu;
   if (a) lines.push(`WebGPU adapter: ${a.ok ? 'created' : `FAILED (${a.error})`}; Vulkan devices: ${a.physicalDevices.join(', ') || '-'}; ICD: ${a.icdManifests.join(', ') || '-'}`);
+  const lent = r.steps.find((s) => s.step === 'driver-libraries')?.note;
+  if (lent) lines.push(`Vulkan driver libraries: ${lent}`);
   const bw = r.bandwidth as { gbPerS?: number; device?: string } | undefined;
-  lines.push(`bandwidth: measured ${fmt(bw?.gbPerS)} GB/s (1-row MatMul on ${bw?.device ?? r.device}); documented ${r.documentedBandwidthGbs ?? '-'} GB/s`);
+  const gbs = bw?.gbPerS !== undefined && Number.isFinite(bw.gbPerS) ? bw.gbPerS.toPrecision(3) : '-';
+  lines.push(`bandwidth: measured ${gbs} GB/s (1-row MatMul on ${bw?.device ?? r.device}); documented ${r.documentedBandwidthGbs ?? '-'} GB/s`);
   const devices = r.device === 'cpu' ? ['cpu'] : [r.device, 'cpu'];
   const header = ['model', 'dtype', ...devices.map((d) => `${d} s`), 'greedy tokens', 'bench'];
   const rows = r.models.map((mr) => [

@@ -1,9 +1,9 @@
 // unpack.mjs: run.sh's first step with the bundle's Node. Writes every payload file and the
 // Vulkan loader into the private prefix; prints one JSON line of what it wrote.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE, VULKAN_DEB_DIR, VULKAN_PREFIX, type GpuBundleManifest } from '../layout';
+import { DEB_DIR, MANIFEST_FILE, debPrefix, type DebSet, type GpuBundleManifest } from '../layout';
 import { unpackDeb, unpackXzFile } from './unpack';
 
 const { values } = parseArgs({ options: { bundle: { type: 'string' }, prefix: { type: 'string' } } });
@@ -16,7 +16,8 @@ const prefix = values.prefix;
 const manifest = JSON.parse(readFileSync(path.join(bundle, MANIFEST_FILE), 'utf8')) as GpuBundleManifest;
 const t0 = performance.now();
 for (const f of manifest.files) await unpackXzFile(path.join(bundle, f.archive), path.join(prefix, f.target), f.sha256, f.mode);
-const deb = readdirSync(path.join(bundle, VULKAN_DEB_DIR)).find((f) => f.endsWith('.deb'));
-if (!deb) throw new Error(`no .deb in ${path.join(bundle, VULKAN_DEB_DIR)}`);
-const vulkan = await unpackDeb(path.join(bundle, VULKAN_DEB_DIR, deb), path.join(prefix, VULKAN_PREFIX));
-process.stdout.write(`${JSON.stringify({ files: manifest.files.length, vulkanDeb: deb, vulkanFiles: vulkan.length, seconds: (performance.now() - t0) / 1000 })}\n`);
+let debFiles = 0;
+for (const [set, debs] of Object.entries(manifest.debs) as Array<[DebSet, string[]]>) {
+  for (const deb of debs) debFiles += (await unpackDeb(path.join(bundle, DEB_DIR, set, deb), path.join(prefix, debPrefix(set)))).length;
+}
+process.stdout.write(`${JSON.stringify({ files: manifest.files.length, debs: manifest.debs, debFiles, seconds: (performance.now() - t0) / 1000 })}\n`);
