@@ -23,15 +23,16 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUNDLE_PRESETS=bench BUNDLE_DTYPES=fp32,fp16 # what bundle.env, written by the build, normally says
 # shellcheck source=/dev/null
-. "$HERE/bundle.env"
+[ -f "$HERE/bundle.env" ] && . "$HERE/bundle.env"
 
 DEVICE='' RESULTS='' PRESETS=$BUNDLE_PRESETS DTYPES=$BUNDLE_DTYPES PER_TASK=1 PROMPTS=1000000 MAX_NEW_TOKENS=32 BENCH_PER_TASK=3
 BANDWIDTH_GBS='' BANDWIDTH_K=8192 TIME_LIMIT=480 KEEP_WORK=0
 
 usage() {
   sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-  exit 2
+  exit "${1:-2}"
 }
 value() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
     --bandwidth-k) value "$@"; BANDWIDTH_K=$2; shift 2 ;;
     --time-limit) value "$@"; TIME_LIMIT=$2; shift 2 ;;
     --keep-work) KEEP_WORK=1; shift ;;
-    -h | --help) usage ;;
+    -h | --help) usage 0 ;;
     *) echo "run.sh: unknown option $1" >&2; usage ;;
   esac
 done
