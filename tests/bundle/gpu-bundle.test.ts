@@ -22,7 +22,8 @@ const itWebGpu = existsSync(SWIFTSHADER) || process.env.CI === 'true' ? it : it.
 
 // Small enough for a 2-core machine and SwiftShader: the test preset, 3 prompts (2 on SwiftShader,
 // about 50 s each there: the history makes them long), 8 tokens.
-const RUN_ARGS = ['--presets', 'test', '--dtypes', 'fp32', '--max-new-tokens', '8', '--bandwidth-k', '512'];
+// `ipdialog bench`, once the bundle has it, on one item per task.
+const RUN_ARGS = ['--presets', 'test', '--dtypes', 'fp32', '--max-new-tokens', '8', '--bandwidth-k', '512', '--bench-per-task', '1'];
 
 let scratch: string;
 let bundleDir: string;
