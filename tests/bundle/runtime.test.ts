@@ -2,10 +2,10 @@
 // (ar, xz, dpkg-deb) and against hand-made cases.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IpdError } from '../../common';
 import { compareTokenRuns, documentedBandwidthGbs, readArArchive, runStatus, unpackDeb, unpackXzFile, type ModelReport, type StepRecord } from '../../bench/bundle/runtime';
 
@@ -13,6 +13,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ipd-bundle-runtime-'));
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sh = (cmd: string, args: string[], cwd = dir) => {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
