@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cacheDir } from '../../common/node';
 import { loadTokenizer, onnxFileName, type Dtype } from '../../models';
-import { createTinyModel, type TinyModelOptions } from '../../models/tiny';
+import { createTinyModel, type TinyDtype, type TinyModelOptions } from '../../models/tiny';
 import {
   buildWorkload,
   compareTokens,
@@ -50,7 +50,7 @@ const { values: args } = parseArgs({
 const threads = Number(args.threads);
 const runs = Number(args.runs);
 const K = Number(args['per-task']);
-const dtypes = args.dtypes!.split(',') as Dtype[];
+const dtypes = args.dtypes!.split(',') as Array<Dtype & TinyDtype>;
 const sweep = args.sweep!.split(',').map(Number);
 const scaling = args.scaling!.split(',').map(Number);
 const log = (msg: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
