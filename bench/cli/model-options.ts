@@ -22,7 +22,7 @@ export interface ModelFlags {
 export function addModelOptions(cmd: Command, { modelRequired = false, prefix = '' } = {}): Command {
   const p = prefix ? `${prefix}-` : '';
   return cmd
-    .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout) or Hugging Face id').makeOptionMandatory(modelRequired))
+    .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout), Hugging Face id, or tiny / tiny:<preset> (a random-weight test model, generated once into the cache)').makeOptionMandatory(modelRequired))
     .addOption(new Option('--backend <name>', 'ort: in-process engine; openai: an OpenAI-compatible server').choices(['ort', 'openai']).default('ort'))
     .addOption(new Option('--device <name>', 'execution provider for the in-process engine').choices(['auto', 'cpu', 'cuda', 'webgpu']).default('cpu'))
     .option('--dtype <dtype>', 'weights: auto, fp32, fp16, q8, q4, q4f16 (picks onnx/model_<suffix>.onnx)', parseDtype, 'auto')
