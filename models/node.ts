@@ -7,6 +7,7 @@ import type { ResolvedModel } from './resolve';
 
 export { resolveModelFolder, resolveGeneratedModel, isGeneratedModelName, pickOnnxFile } from './resolve';
 export { ensureTinyModel } from './tiny-cache';
+export type { EnsureTinyModelOptions } from './tiny-cache';
 export type { ResolvedModel, ResolveModelOptions } from './resolve';
 export type { HubOptions } from './hub';
 export { MODEL_PRESETS, hubCacheStatus, looksLikeHubId, resolveHubModel, type ModelPreset, type HubCacheStatus, type DownloadProgress, type DownloadProgressEvent } from './hub';

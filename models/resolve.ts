@@ -95,6 +95,6 @@ export async function resolveGeneratedModel(name: string, opts: ResolveModelOpti
   const { cacheDir } = await import('../common/cache-dir');
   const { ensureTinyModel } = await import('./tiny-cache');
   const onBuild = opts.onBuild ?? ((dir: string) => process.stderr.write(`creating the random-weight model ${name} in ${dir} (once; later runs reuse it)\n`));
-  const dir = await ensureTinyModel(cacheDir('models'), { preset: preset as TinyPresetName }, onBuild);
+  const dir = await ensureTinyModel(cacheDir('models'), { preset: preset as TinyPresetName }, { onBuild });
   return { ...(await resolveModelFolder(dir, opts)), id: name };
 }

@@ -23,32 +23,42 @@ function factoryFingerprint(): string {
 
 const pending = new Map<string, Promise<string>>();
 
+export interface EnsureTinyModelOptions {
+  /** Hears about a build before it starts. */
+  onBuild?: (dir: string) => void;
+  /**
+   * Delete folders of the same options made by another version of the factory. Only for a
+   * cache one checkout owns (the test suites'): in a shared cache another checkout may be using them.
+   */
+  pruneOlder?: boolean;
+}
+
 /**
  * The folder of a generated model for these options under `cacheRoot`, built on first use.
  * Generation writes into a private temp folder and renames it into place, so racing
  * processes never see a half-written model: the loser of the rename deletes its copy and
- * uses the winner's (the bytes are identical). `onBuild` hears about a build before it starts.
+ * uses the winner's (the bytes are identical).
  */
-export async function ensureTinyModel(cacheRoot: string, opts: TinyModelOptions = {}, onBuild?: (dir: string) => void): Promise<string> {
+export async function ensureTinyModel(cacheRoot: string, opts: TinyModelOptions = {}, how: EnsureTinyModelOptions = {}): Promise<string> {
   const { tinyModelName } = await import('./tiny');
   const name = `${tinyModelName(opts)}-f${factoryFingerprint()}`;
   const key = path.join(cacheRoot, name);
   let p = pending.get(key);
   if (!p) {
-    p = build(cacheRoot, name, opts, onBuild);
+    p = build(cacheRoot, name, opts, how);
     pending.set(key, p);
     p.catch(() => pending.delete(key));
   }
   return p;
 }
 
-async function build(cacheRoot: string, name: string, opts: TinyModelOptions, onBuild?: (dir: string) => void): Promise<string> {
+async function build(cacheRoot: string, name: string, opts: TinyModelOptions, how: EnsureTinyModelOptions): Promise<string> {
   const dir = path.join(cacheRoot, name);
   if (existsSync(dir)) return dir;
-  onBuild?.(dir);
+  how.onBuild?.(dir);
   const { createTinyModel } = await import('./tiny');
   await mkdir(cacheRoot, { recursive: true });
-  await removeStale(cacheRoot, name);
+  if (how.pruneOlder) await removeStale(cacheRoot, name);
   const tmp = path.join(cacheRoot, `.tmp-${name}-${process.pid}-${Date.now()}`);
   try {
     await createTinyModel({ ...opts, out: tmp });

@@ -11,7 +11,8 @@ export const TINY_MODEL_CACHE = path.resolve(HERE, '../../.cache/models');
 
 /** The folder of a generated model for these options, built on first use (safe across workers). */
 export function ensureTinyModel(opts: TinyModelOptions = {}): Promise<string> {
-  return ensureIn(TINY_MODEL_CACHE, opts);
+  // This checkout owns its .cache: models of an older factory can go.
+  return ensureIn(TINY_MODEL_CACHE, opts, { pruneOlder: true });
 }
 
 export interface DecoderFeedsInput {
