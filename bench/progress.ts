@@ -6,7 +6,8 @@
  * at once and items finish late and together, so "time per finished item" says little (the
  * first item of a 56 s job used to show 32 minutes). Tokens generated so far (finished items
  * plus what running items have streamed) give the rate; tokens still to generate are, per
- * unfinished item, the mean length of the finished ones less what it already streamed.
+ * unfinished item, the mean length of the finished ones less what it already streamed. Before
+ * any item has finished, the output limit stands in for the length: the ETA is then a bound (≤).
  */
 export interface ProgressOptions {
   label: string;
@@ -16,6 +17,8 @@ export interface ProgressOptions {
   intervalS?: number;
   /** Items already done before this process started (a resumed run). */
   done?: number;
+  /** The most tokens an item may generate: bounds the ETA until an item has finished. */
+  maxTokensPerItem?: number;
   /** Clock in ms (tests). */
   now?: () => number;
 }
@@ -74,29 +77,36 @@ export class Progress {
     if (this.tty) this.stream.write('\n');
   }
 
-  /** Seconds left, or undefined while there is nothing to estimate from. */
-  etaSeconds(): number | undefined {
+  /** Seconds left (`bound`: at most), or undefined while there is nothing to estimate from. */
+  eta(): { seconds: number; bound: boolean } | undefined {
     const left = this.opts.total - this.done;
-    if (left <= 0) return 0;
+    if (left <= 0) return { seconds: 0, bound: false };
     const secs = (this.now() - this.start) / 1000;
     const rate = secs > 0 ? this.generated / secs : 0;
     if (rate <= 0) return undefined;
-    if (this.finishedItems === 0 || this.finishedTokens === 0) {
-      // Nothing finished yet (or only empty answers): fall back to items, if any finished.
+    const known = this.finishedItems > 0 && this.finishedTokens > 0;
+    const length = known ? this.finishedTokens / this.finishedItems : this.opts.maxTokensPerItem;
+    if (length === undefined) {
+      // No token counts per item (e.g. datagen units): time per finished item, if any.
       const newDone = this.done - this.startDone;
-      return newDone > 0 ? (secs / newDone) * left : undefined;
+      return newDone > 0 ? { seconds: (secs / newDone) * left, bound: false } : undefined;
     }
-    const meanLength = this.finishedTokens / this.finishedItems;
-    let remaining = (left - this.running.size) * meanLength;
-    for (const streamed of this.running.values()) remaining += Math.max(meanLength - streamed, 0);
-    return remaining / rate;
+    let remaining = (left - this.running.size) * length;
+    for (const streamed of this.running.values()) remaining += Math.max(length - streamed, 0);
+    return { seconds: remaining / rate, bound: !known };
+  }
+
+  /** Seconds left, or undefined while there is nothing to estimate from. */
+  etaSeconds(): number | undefined {
+    return this.eta()?.seconds;
   }
 
   line(): string {
     const secs = (this.now() - this.start) / 1000;
     const rate = secs > 0 ? this.generated / secs : 0;
     const left = this.opts.total - this.done;
-    const eta = left <= 0 ? 'done' : formatDuration(this.etaSeconds() ?? NaN);
+    const e = this.eta();
+    const eta = left <= 0 ? 'done' : e ? `${e.bound ? '≤' : ''}${formatDuration(e.seconds)}` : '?';
     const pct = this.opts.total > 0 ? Math.floor((100 * this.done) / this.opts.total) : 100;
     return `${this.opts.label}: ${this.done}/${this.opts.total} (${pct}%) | ${rate.toFixed(1)} tok/s | elapsed ${formatDuration(secs)} | ETA ${eta}`;
   }

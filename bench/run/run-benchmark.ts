@@ -118,7 +118,7 @@ async function generate(
   const scorer = await createScorer(todo);
   const appender = openLog(opts.out, 'predictions');
   const predictions = [...prior];
-  const progress = new Progress({ label: 'run', total: record.stats.items_total, done: prior.length });
+  const progress = new Progress({ label: 'run', total: record.stats.items_total, done: prior.length, maxTokensPerItem: Math.max(...Object.values(maxNew).map((n) => n ?? 0)) });
   const t0 = performance.now();
   const priorSeconds = record.stats.generation_seconds;
   let lastMetrics = performance.now();

@@ -36,6 +36,16 @@ describe('Progress', () => {
     expect(progress.etaSeconds()).toBeCloseTo(2.5, 12);
   });
 
+  it('before any item finishes, the output limit bounds the ETA', () => {
+    const clock = { t: 0 };
+    const progress = new Progress({ label: 'run', total: 40, stream: quiet, intervalS: 1e9, now: () => clock.t, maxTokensPerItem: 512 });
+    for (let step = 0; step < 100; step++) for (let r = 0; r < 32; r++) progress.streamed(`r${r}`);
+    clock.t = 10_000;
+    // 3200 tokens in 10 s = 320 tok/s; at most 32 x (512 - 100) + 8 x 512 = 17280 tokens left: 54 s.
+    expect(progress.eta()).toEqual({ seconds: 54, bound: true });
+    expect(progress.line()).toMatch(/ETA ≤54s$/);
+  });
+
   it('nothing to estimate from before anything is generated or finished', () => {
     const { clock, progress } = clocked(5);
     clock.t = 1_000;
