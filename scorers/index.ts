@@ -9,7 +9,7 @@ export { parseAttributes, attributeScores, setF1 } from './attributes';
 export type { AttributeScores, SetScores } from './attributes';
 export { kendallTauB, rankAccuracy } from './kendall';
 export { createItemScorer } from './item';
-export { PARSE_STATUSES, RESPONSE_PARTS } from './item';
+export { PARSE_STATUSES, RESPONSE_PARTS, parseStatusOf } from './item';
 export type { ItemScore, ItemScorer, ItemScorerOptions, ItemMetrics, ParseStatus, ResponsePart } from './item';
 export { aggregateItem, aggregateScores, officialMetrics, pearson, METRIC_KEYS } from './aggregate';
 export type { AggregateItem, ParseCounts, RunAggregate, TaskAggregate, MetricKey, MetricValues } from './aggregate';

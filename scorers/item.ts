@@ -18,6 +18,12 @@ export const PARSE_STATUSES = ['ok', 'partial', 'failed'] as const satisfies rea
 export const RESPONSE_PARTS = ['attributes', 'analysis', 'answer'] as const;
 export type ResponsePart = (typeof RESPONSE_PARTS)[number];
 
+/** How well a response parsed, from the parts no rule matched: analysis and answer decide. */
+export function parseStatusOf(missing: readonly string[]): ParseStatus {
+  const found = (missing.includes('analysis') ? 0 : 1) + (missing.includes('answer') ? 0 : 1);
+  return found === 2 ? 'ok' : found === 1 ? 'partial' : 'failed';
+}
+
 export interface ItemMetrics {
   answerAcc: number;
   attributeF1: number;
@@ -51,11 +57,10 @@ export function createItemScorer(opts: ItemScorerOptions = {}): ItemScorer {
     const attributes = parseAttributes(ex.attributes);
     const answer = parseAnswer(ex.answer, item.task);
     const missing = RESPONSE_PARTS.filter((f) => ex.rules[f] === undefined);
-    const found = (ex.rules.analysis ? 1 : 0) + (ex.rules.answer ? 1 : 0);
     const score: ItemScore = {
       index: item.index,
       task: item.task,
-      parseStatus: found === 2 ? 'ok' : found === 1 ? 'partial' : 'failed',
+      parseStatus: parseStatusOf(missing),
       missing,
       rules: ex.rules,
       extracted: { attributes: Object.fromEntries(attributes), analysis: ex.analysis, answer, rawAnswer: ex.answer },

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { IpdError } from '../../common';
 import { PATHWAY_IDS } from '../../pathways';
+import { parseStatusOf } from '../../scorers';
 import { JudgeRecordSchema, PredictionRecordSchema, RUN_FORMAT_VERSION, RunRecordSchema, type JudgeRecord, type PredictionRecord, type RunRecord } from './schema';
 import { JudgeRecordV1Schema, PredictionRecordV1Schema, RunRecordV1Schema, type JudgeRecordV1, type PredictionRecordV1, type RunRecordV1 } from './schema-v1';
 import { parseRecord } from './validate';
@@ -94,8 +95,7 @@ function readVersion<R, P, J>(raw: RawRunLog, schemas: VersionSchemas<R, P, J>):
 
 /**
  * Version 1 -> 2:
- * - predictions gain `parse_status`, derived from `missing` as the scorer decides it (analysis
- *   and answer found: ok; one of them: partial; neither: failed);
+ * - predictions gain `parse_status`, derived from `missing` by the scorer's own rule (parseStatusOf);
  * - version 1 wrote the official NaN answer accuracy as 0, which cannot be told apart from a
  *   real 0 now: noted; `ipdialog score --run DIR` re-scores and writes the official values;
  * - `spec.judge` moves to the top-level `judge` (a resumed run no longer drops it);
@@ -113,10 +113,7 @@ function v1ToV2(v1: Versioned<RunRecordV1, PredictionRecordV1, JudgeRecordV1>): 
     spec: { ...spec, max_new_tokens: byPathway ? maxNew : Object.fromEntries(spec.pathways.map((p) => [p, limit])) },
     ...(judgeSpec && { judge: judgeSpec }),
   };
-  const predictions = v1.predictions.map(({ value: p, line }) => {
-    const found = (p.missing.includes('analysis') ? 0 : 1) + (p.missing.includes('answer') ? 0 : 1);
-    return { value: { ...p, parse_status: found === 2 ? 'ok' : found === 1 ? 'partial' : 'failed' }, line };
-  });
+  const predictions = v1.predictions.map(({ value: p, line }) => ({ value: { ...p, parse_status: parseStatusOf(p.missing) }, line }));
   const judge = v1.judge.map(({ value: j, line }) => ({ value: { ...j, judge_model: j.judge_model ?? judgeSpec?.model ?? 'unknown' }, line }));
   return { run, predictions, judge, notes };
 }

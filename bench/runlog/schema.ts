@@ -3,7 +3,7 @@
 // schema-v<N>.ts, add a step to migrate.ts and a fixture under tests/fixtures/runlog/.
 import { z } from 'zod';
 import { PATHWAY_IDS, TASKS } from '../../pathways';
-import { JUDGE_OUTCOMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
+import { isJudgeFailure, JUDGE_OUTCOMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
 
 export const RUN_FORMAT_VERSION = 2;
 
@@ -86,8 +86,8 @@ export const JudgeRecordSchema = z
     status: z.enum(JUDGE_OUTCOMES),
     problems: z.array(z.string()),
   })
-  .refine((r) => r.status === 'error' || !['ok', 'partial'].includes(r.status) || typeof r.scores.Total === 'number', {
-    message: 'an ok or partial verdict needs scores.Total',
+  .refine((r) => isJudgeFailure(r.status) || typeof r.scores.Total === 'number', {
+    message: 'a usable verdict (ok or partial) needs scores.Total',
     path: ['scores', 'Total'],
   });
 export type JudgeRecord = z.output<typeof JudgeRecordSchema>;
