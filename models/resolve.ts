@@ -80,7 +80,7 @@ export async function resolveModelFolder(dirIn: string, opts: ResolveModelOption
  * tiny-model factory, no download needed. Built on first use into the cache folder
  * (`$IPDIALOG_CACHE/models`, default ~/.cache/ipdialog/models), never into the source tree.
  */
-export const GENERATED_MODEL_PATTERN = /^tiny(?::([a-z0-9-]+))?$/;
+export const GENERATED_MODEL_PATTERN = /^tiny(?::([a-z0-9.-]+))?$/;
 
 export function isGeneratedModelName(name: string): boolean {
   return GENERATED_MODEL_PATTERN.test(name);
