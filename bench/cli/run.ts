@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import { resolvePathways } from '../../pathways';
 import { resolveDataFile } from '../../pathways/node';
 import { openGenerator } from '../backends';
-import { judgeRun, runBenchmark, type JudgeSample } from '../run';
+import { judgeRun, runBenchmark } from '../run';
+import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -30,7 +31,7 @@ export function runCommand(): Command {
     .option('--per-task <k>', 'only the first K items of each task', positiveInt('--per-task'))
     .option('--max-new-tokens <n>', 'output limit for every pathway (default per pathway: 512-768, see README)', positiveInt('--max-new-tokens'))
     .option('--judge <model>', 'score responses with a local judge model (the paper\'s GPT-4o-Score)')
-    .addOption(new Option('--judge-sample <which>', 'judge every 10th item per pathway (as the paper) or all').choices(['every-10th', 'all']).default('every-10th'))
+    .addOption(new Option('--judge-sample <which>', 'judge every 10th item per pathway (as the paper) or all').choices(JUDGE_SAMPLES).default('every-10th'))
     .option('--raw', 'send prompts without the chat template')
     .option('--temperature <t>', 'sampling temperature (0 = greedy, the default)', nonNegativeNumber('--temperature'))
     .option('--top-p <p>', 'nucleus sampling mass', nonNegativeNumber('--top-p'))

@@ -87,7 +87,7 @@ describe('named errors', () => {
     const m = await resolveModelFolder(modelDir);
     const e = await errorOf(loadCore({ onnxPath: m.onnxPath, externalData: [], config: m.config }, { device: 'cuda', threads: 1 }));
     expect(e.code).toBe('DEVICE_UNAVAILABLE');
-    expect(e.hint).toMatch(/onnxruntime-node-install=cuda12/);
+    expect(e.hint).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 
   it('generate: an input line without prompt or messages, through the CLI', () => {

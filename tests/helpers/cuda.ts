@@ -1,5 +1,5 @@
-// Whether onnxruntime-node's CUDA execution provider is installed here: `npm rebuild onnxruntime-node
-// --onnxruntime-node-install=cuda12` downloads it beside the CPU library; `npm ci` (.npmrc) skips it.
+// Whether onnxruntime-node's CUDA execution provider is installed here: `ONNXRUNTIME_NODE_INSTALL=cuda12
+// npm rebuild onnxruntime-node --ignore-scripts=false` downloads it beside the CPU library; `npm ci` (.npmrc) skips it.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
