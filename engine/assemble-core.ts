@@ -113,7 +113,7 @@ export async function probeLean(runner: ModelRunner, vocab: number): Promise<str
     const r = await runner.prefill([[0, 0, 0]], undefined, !screened);
     for (const t of [...(r.presentKeys ?? []), ...(r.presentValues ?? [])]) t.dispose();
     if (screened) {
-      if (r.screen?.logits.length !== vocab || r.nextTokens?.length !== 1) return `screened logits of ${r.screen?.logits.length} values for one row`;
+      if (r.nextTokens?.length !== 1 || !(Number(r.nextTokens[0]) >= 0 && Number(r.nextTokens[0]) < vocab)) return `a screened pick of ${r.nextTokens?.[0]} for one row`;
     } else if (r.logits?.length !== vocab) return `logits of ${r.logits?.length} values for one row`;
     if (!runner.kvOnDevice && r.newKeys[0].length !== 3 * runner.shape.kvHeads * runner.shape.headDim) return 'new KV of unexpected size';
     return undefined;

@@ -7,37 +7,27 @@
  * assumed.
  */
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = LITTLE ? 1 : 0;
-
-/** Half the float32 spacing around |x| (x a finite non-zero double in float32 range). */
-function halfUlp32(x: number): number {
-  f64[0] = x;
-  const e = ((u32[HI] >>> 20) & 0x7ff) - 1023;
-  return 2 ** (Math.max(e, -126) - 24);
-}
-
 /**
  * fma(a, b, c) rounded once to float32 (a, b, c float32 values). a*b is exact in a double;
  * the double sum rounds at most once more, which can only go wrong when it lands exactly on
- * a float32 midpoint: then the exact remainder decides the direction.
+ * a float32 midpoint: then the exact remainder decides the direction. s is a midpoint
+ * between r = fround(s) and a neighbour exactly when r + 2(s - r) is a float32 (the
+ * neighbour); otherwise that value lies strictly between two float32s.
  */
 export function fma32(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = Math.fround(s);
-  if (r === s || !Number.isFinite(s)) return r;
-  const h = halfUlp32(s);
+  if (r === s) return r;
   const d = s - r;
-  if (d !== h && d !== -h) return r;
+  const n = r + 2 * d;
+  if (Math.fround(n) !== n || !Number.isFinite(s)) return r;
   // s is a midpoint: the exact p + c = s + lo (TwoSum) breaks the tie.
   const bv = s - p;
   const lo = p - (s - bv) + (c - bv);
   if (lo === 0) return r; // a true tie: float32 rounds to even, as fround did
-  // The other neighbour of s is r + 2d; move to it when lo points away from r.
-  return Math.sign(lo) === Math.sign(d) ? Math.fround(r + 2 * d) : r;
+  // Move to the neighbour n when lo points away from r.
+  return Math.sign(lo) === Math.sign(d) ? n : r;
 }
 
 /** x . w, both of length k at the given offsets, in the kernel's order (see the file comment). */

@@ -22,6 +22,8 @@ export class LmHeadScreen {
   /** Candidates rescored exactly, and greedy picks made (for stats). */
   numRescored = 0;
   numPicks = 0;
+  /** Milliseconds spent picking (scan, bound, rescoring). */
+  pickMs = 0;
 
   constructor(
     private readonly io: ScreenIo,
@@ -62,9 +64,29 @@ export class LmHeadScreen {
     return kernelDot(hidden, hOff, this.rows, v * this.hiddenSize, this.hiddenSize, this.stride);
   }
 
+  /**
+   * The exact argmax from a row's k largest screened logits (largest first), when they hold
+   * every candidate; undefined when the k-th is still within 2E of the largest (then the
+   * whole row is needed: pick()).
+   */
+  pickTop(values: Float32Array, indices: BigInt64Array, tOff: number, k: number, hidden: Float32Array, quantized: Float32Array, hOff: number): number | undefined {
+    const t0 = performance.now();
+    const E = this.bound(hidden, quantized, hOff);
+    const floor = values[tOff] - 2 * E;
+    if (values[tOff + k - 1] >= floor) return undefined;
+    const cands: Array<{ v: number; a: number }> = [];
+    for (let j = 0; j < k && values[tOff + j] >= floor; j++) cands.push({ v: Number(indices[tOff + j]), a: values[tOff + j] });
+    const best = this.rescore(cands, hidden, hOff, E);
+    this.pickMs += performance.now() - t0;
+    return best;
+  }
+
   /** The exact head's argmax for one row, from its screened logits, hidden state and its int8 rounding. */
   pick(screen: Float32Array, sOff: number, hidden: Float32Array, quantized: Float32Array, hOff: number): number {
-    return this.pickWithin(screen, sOff, hidden, hOff, this.bound(hidden, quantized, hOff));
+    const t0 = performance.now();
+    const v = this.pickWithin(screen, sOff, hidden, hOff, this.bound(hidden, quantized, hOff));
+    this.pickMs += performance.now() - t0;
+    return v;
   }
 
   /** The exact argmax, given that every screened logit is within E of its exact value. */
@@ -73,13 +95,18 @@ export class LmHeadScreen {
     let amax = -Infinity;
     for (let v = 0; v < V; v++) if (screen[sOff + v] > amax) amax = screen[sOff + v];
     const floor = amax - 2 * E;
-    const cands: number[] = [];
-    for (let v = 0; v < V; v++) if (screen[sOff + v] >= floor) cands.push(v);
-    cands.sort((a, b) => screen[sOff + b] - screen[sOff + a] || a - b);
+    const cands: Array<{ v: number; a: number }> = [];
+    for (let v = 0; v < V; v++) if (screen[sOff + v] >= floor) cands.push({ v, a: screen[sOff + v] });
+    return this.rescore(cands, hidden, hOff, E);
+  }
+
+  /** Exact values of the candidates, best screen value first, until none left can win. */
+  private rescore(cands: Array<{ v: number; a: number }>, hidden: Float32Array, hOff: number, E: number): number {
+    cands.sort((x, y) => y.a - x.a || x.v - y.v);
     let best = -1;
     let bestX = -Infinity;
-    for (const v of cands) {
-      if (best >= 0 && bestX > screen[sOff + v] + E) break;
+    for (const { v, a } of cands) {
+      if (best >= 0 && bestX > a + E) break;
       const x = this.exact(hidden, hOff, v);
       this.numRescored++;
       if (x > bestX || (x === bestX && v < best)) {

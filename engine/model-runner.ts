@@ -41,8 +41,6 @@ export interface StepResult {
   rows: number;
   /** Greedy next token per row: the graph's ArgMax, or the screened head's exact pick (lean graphs). */
   nextTokens?: BigInt64Array | Int32Array;
-  /** A screened head's raw outputs: screened logits [rows, V], the head's input [rows, H] and its int8 rounding. */
-  screen?: { logits: Float32Array; hidden: Float32Array; quantized: Float32Array };
   /** Last-position logits per row, [rows, vocab], when asked for. */
   logits?: Float32Array;
   /** On the device path: present.* per layer, left on the device. */
@@ -116,6 +114,24 @@ export class ModelRunner {
    * tokens sit at positions prefix.length + j; padding is masked out.
    */
   async prefill(rows: readonly (readonly number[])[], prefix: PastPrefix | undefined, wantLogits: boolean): Promise<StepResult> {
+    const { feeds, S, P } = this.prefillFeeds(rows, prefix);
+    return this.run(feeds, rows.length, S, wantLogits, P);
+  }
+
+  /**
+   * A screened head's raw outputs for prompts prefilled from scratch: the screened logits
+   * [rows, V], the head's input [rows, H] and its int8 rounding (load checks and tests).
+   */
+  async screenStep(rows: readonly (readonly number[])[]): Promise<{ logits: Float32Array; hidden: Float32Array; quantized: Float32Array }> {
+    const io = this.lean?.screen;
+    if (!io) throw new IpdError('INTERNAL', 'screenStep: the graph has no screened LM head');
+    const { feeds } = this.prefillFeeds(rows, undefined);
+    if (this.io.numLogitsToKeep) feeds[this.io.numLogitsToKeep] = this.tensor('int64', this.keepOne, []);
+    const out = await this.session.run(feeds, [io.logits, io.hidden, io.quantized]);
+    return { logits: out[io.logits].data as Float32Array, hidden: out[io.hidden].data as Float32Array, quantized: out[io.quantized].data as Float32Array };
+  }
+
+  private prefillFeeds(rows: readonly (readonly number[])[], prefix: PastPrefix | undefined): { feeds: Record<string, Tensor>; S: number; P: number } {
     const b = rows.length;
     const S = Math.max(...rows.map((r) => r.length));
     const P = prefix?.length ?? 0;
@@ -155,7 +171,7 @@ export class ModelRunner {
       feeds[l.pastKey] = this.tensor(dtype, k, [b, kvHeads, P, headDim]);
       feeds[l.pastValue] = this.tensor(dtype, v, [b, kvHeads, P, headDim]);
     });
-    return this.run(feeds, b, S, wantLogits, P);
+    return { feeds, S, P };
   }
 
   /** One decode step for every row of the batch; tokens[r] is row r's newest token. */
@@ -203,6 +219,32 @@ export class ModelRunner {
     return this.tensor('int64', this.kvIndex.subarray(0, n), [rows, kvHeads, seq, headDim]);
   }
 
+  /**
+   * Greedy picks of a screened head: from each row's top screened logits, or, for a row whose
+   * candidates reach past them, from its whole row, read by running the same step once more
+   * (a step has no side effects; it gives the same values).
+   */
+  private async screenPicks(feeds: Record<string, Tensor>, out: InferenceSession.ReturnType, rows: number): Promise<Int32Array> {
+    const io = this.lean!.screen!;
+    const screen = this.screen!;
+    const hidden = out[io.hidden].data as Float32Array;
+    const quantized = out[io.quantized].data as Float32Array;
+    const values = out[io.topValues].data as Float32Array;
+    const indices = out[io.topIndices].data as BigInt64Array;
+    const picks = new Int32Array(rows);
+    let unsettled: number[] | undefined;
+    for (let i = 0; i < rows; i++) {
+      const v = screen.pickTop(values, indices, i * io.topK, io.topK, hidden, quantized, i * io.hiddenSize);
+      if (v === undefined) (unsettled ??= []).push(i);
+      else picks[i] = v;
+    }
+    if (unsettled) {
+      const logits = (await this.session.run(feeds, [io.logits]))[io.logits].data as Float32Array;
+      for (const i of unsettled) picks[i] = screen.pick(logits, i * io.vocab, hidden, quantized, i * io.hiddenSize);
+    }
+    return picks;
+  }
+
   /** Full exact logits from a screened head's input (rows that sample). */
   private async exactLogits(hidden: Tensor, rows: number): Promise<Float32Array> {
     if (!this.createExactHead) throw new IpdError('INTERNAL', 'a screened LM head needs its exact head to sample');
@@ -223,7 +265,7 @@ export class ModelRunner {
     const fetch: string[] = [];
     const lean = this.lean;
     const screen = lean?.screen;
-    if (screen) fetch.push(screen.hidden, ...(wantLogits ? [] : [screen.logits, screen.quantized]));
+    if (screen) fetch.push(screen.hidden, ...(wantLogits ? [] : [screen.topValues, screen.topIndices, screen.quantized]));
     else if (lean?.nextToken && !wantLogits) fetch.push(lean.nextToken);
     else fetch.push(this.io.logits);
     if (lean && !this.kvOnDevice) fetch.push(...lean.newKeys, ...lean.newValues);
@@ -245,14 +287,7 @@ export class ModelRunner {
     if (screen) {
       const hidden = out[screen.hidden].data as Float32Array;
       if (wantLogits) result.logits = await this.exactLogits(out[screen.hidden], rows);
-      else {
-        const logits = out[screen.logits].data as Float32Array;
-        const quantized = out[screen.quantized].data as Float32Array;
-        result.screen = { logits, hidden, quantized };
-        const picks = new Int32Array(rows);
-        for (let i = 0; i < rows; i++) picks[i] = this.screen!.pick(logits, i * screen.vocab, hidden, quantized, i * screen.hiddenSize);
-        result.nextTokens = picks;
-      }
+      else result.nextTokens = await this.screenPicks(feeds, out, rows);
     } else if (lean?.nextToken && !wantLogits) result.nextTokens = out[lean.nextToken].data as BigInt64Array;
     else result.logits = lastPositionLogits(out[this.io.logits], rows, this.vocabSize);
     if (this.kvOnDevice) {

@@ -37,6 +37,7 @@ const s0 = { ...core.stats };
 const phaseEnd = performance.now();
 for (let i = 0; i < Number(args.steps); i++) await core.step();
 const decodeMs = (performance.now() - phaseEnd) / Number(args.steps);
+const screen = loaded.runner.screen;
 await (loaded.session as unknown as { endProfiling(): unknown }).endProfiling();
 // The binding does not return the trace's name: it is the prefix plus a date.
 const file = readdirSync(path.dirname(prefix)).map((f) => path.join(path.dirname(prefix), f)).find((f) => f.startsWith(prefix))!;
@@ -45,20 +46,33 @@ await loaded.release();
 interface TraceEvent { cat: string; name: string; dur: number; ts: number; args?: { op_name?: string } }
 const trace = JSON.parse(readFileSync(file, 'utf8')) as TraceEvent[];
 rmSync(file, { force: true });
-// The decode steps are the last runs of the session: keep the kernels inside them.
-const decodeRuns = trace.filter((e) => e.cat === 'Session' && e.name === 'model_run').slice(-Number(args.steps));
-const inDecode = (e: TraceEvent) => decodeRuns.some((r) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
-const kernels = trace.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && inDecode(e));
-const byOp = new Map<string, number>();
-const byNode = new Map<string, number>();
-for (const e of kernels) {
-  const op = e.args?.op_name ?? '?';
-  byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
-  const kind = e.name.replace(/_kernel_time$/, '').replace(/\d+/g, 'N');
-  byNode.set(kind, (byNode.get(kind) ?? 0) + e.dur);
-}
+// The decode steps are the last runs of the session, the prefill steps (prefixes and prompt
+// groups) the ones before them; the first runs are the load checks.
+const runs = trace.filter((e) => e.cat === 'Session' && e.name === 'model_run');
+const decodeRuns = runs.slice(-Number(args.steps));
+const prefillRuns = runs.slice(3, -Number(args.steps));
+const within = (rs: TraceEvent[]) => (e: TraceEvent) => rs.some((r) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
+const tally = (inside: (e: TraceEvent) => boolean) => {
+  const byOp = new Map<string, number>();
+  const byNode = new Map<string, number>();
+  for (const e of trace) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || !inside(e)) continue;
+    const op = e.args?.op_name ?? '?';
+    byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
+    const kind = e.name.replace(/_kernel_time$/, '').replace(/\d+/g, 'N');
+    byNode.set(kind, (byNode.get(kind) ?? 0) + e.dur);
+  }
+  return { byOp, byNode };
+};
+const { byOp, byNode } = tally(within(decodeRuns));
+const prefill = tally(within(prefillRuns));
+const prefillTotal = [...prefill.byOp.values()].reduce((a, b) => a + b, 0);
 const total = [...byOp.values()].reduce((a, b) => a + b, 0);
 const show = (m: Map<string, number>, n: number) =>
   [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${(v / 1000 / Number(args.steps)).toFixed(2).padStart(8)} ms  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+const showPrefill = (m: Map<string, number>, n: number) =>
+  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${(v / 1000).toFixed(0).padStart(8)} ms  ${((100 * v) / prefillTotal).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+process.stdout.write(`prefill steps (${prefillRuns.length}): ${(prefillTotal / 1e6).toFixed(1)} s in kernels\nby operator:\n${showPrefill(prefill.byOp, 10)}\nby node kind:\n${showPrefill(prefill.byNode, 12)}\n`);
 process.stdout.write(`model ${model.dir} (${model.dtype}, ${args.numerics}), ${rows} rows, prefill ${(s0.prefillMs / 1000).toFixed(1)} s for ${s0.numPrefillTokens} tokens (+${s0.numCachedPromptTokens} reused)\n`);
+if (screen) process.stdout.write(`LM head screen: ${(screen.numRescored / screen.numPicks).toFixed(1)} candidates rescored per token, ${(screen.pickMs / screen.numPicks).toFixed(3)} ms per token picking\n`);
 process.stdout.write(`decode step: ${decodeMs.toFixed(1)} ms wall, ${(total / 1000 / Number(args.steps)).toFixed(1)} ms in kernels\nby operator:\n${show(byOp, 15)}\nby node kind:\n${show(byNode, 25)}\n`);

@@ -4,6 +4,11 @@ import { ELEM_FLOAT, decodeInitializer, node, valueInfo, type GraphEdits, type N
 
 const { onnx } = onnxProto;
 const BLOCK = 32;
+/**
+ * Screened logits the host reads per row. Enough when the candidates (within 2E of the top)
+ * are fewer; otherwise the engine reads the whole row for that step.
+ */
+const SCREEN_TOP_K = 128;
 
 /**
  * What the engine needs to pick greedy tokens from a screened LM head: the graph's screened
@@ -11,8 +16,12 @@ const BLOCK = 32;
  * candidates exactly, and per-block bounds of the screen's error.
  */
 export interface ScreenIo {
-  /** [B, 1, V] float32: logits from the 8-bit copy of the head. */
+  /** [B, 1, V] float32: logits from the 8-bit copy of the head (fetched only when the top ones do not settle a row). */
   logits: string;
+  /** [B, 1, k] float32 and int64: the k largest screened logits of each row and their entries, largest first. */
+  topValues: string;
+  topIndices: string;
+  topK: number;
   /** [B, 1, H] float32: the hidden state the head multiplies. */
   hidden: string;
   /** [B, 1, H] float32: that state rounded to int8 steps per block (what the screen multiplies). */
@@ -57,13 +66,27 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
       for (let i = 0; i < BLOCK; i++) weightMax[b] = Math.max(weightMax[b], Math.abs(rowsOf[v * hiddenSize + b * BLOCK + i]));
     }
   }
-  const io: ScreenIo = { logits: 'ipd_screen_logits', hidden: 'ipd_head_input', quantized: 'ipd_head_input_q', vocab, hiddenSize, rows, weightErr, weightMax };
+  const topK = Math.min(SCREEN_TOP_K, vocab);
+  const io: ScreenIo = {
+    logits: 'ipd_screen_logits',
+    topValues: 'ipd_screen_top_values',
+    topIndices: 'ipd_screen_top_indices',
+    topK,
+    hidden: 'ipd_head_input',
+    quantized: 'ipd_head_input_q',
+    vocab,
+    hiddenSize,
+    rows,
+    weightErr,
+    weightMax,
+  };
   edits.appendInitializers.push(
     onnx.TensorProto.create({ name: 'ipd/screen/B', dataType: 2, dims: [vocab, blocks, BLOCK], rawData: q.packed }),
     onnx.TensorProto.create({ name: 'ipd/screen/scales', dataType: ELEM_FLOAT, dims: [vocab, blocks], rawData: new Uint8Array(q.scales.buffer) }),
     onnx.TensorProto.create({ name: 'ipd/screen/blocks', dataType: 7, dims: [3], rawData: new Uint8Array(new BigInt64Array([-1n, BigInt(blocks), BigInt(BLOCK)]).buffer) }),
     onnx.TensorProto.create({ name: 'ipd/screen/hidden_shape', dataType: 7, dims: [3], rawData: new Uint8Array(new BigInt64Array([-1n, 1n, BigInt(hiddenSize)]).buffer) }),
     onnx.TensorProto.create({ name: 'ipd/screen/int8_max', dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(127).buffer) }),
+    onnx.TensorProto.create({ name: 'ipd/screen/k', dataType: 7, dims: [1], rawData: new Uint8Array(new BigInt64Array([BigInt(topK)]).buffer) }),
     onnx.TensorProto.create({ name: 'ipd/screen/last_axis', dataType: 7, dims: [1], rawData: new Uint8Array(new BigInt64Array([2n]).buffer) }),
     onnx.TensorProto.create({ name: 'ipd/screen/tiny', dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1e-30).buffer) }),
   );
@@ -85,8 +108,12 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
     node('Reshape', [t('hq_blocks'), t('hidden_shape')], [io.quantized]),
   );
   edits.replace.set(headIndex, matMulNBits8(io.quantized, io.logits, hiddenSize, vocab));
+  // The host reads the top entries only: 128 values a row instead of 151,936.
+  edits.appendNodes.push(node('TopK', [io.logits, t('k')], [io.topValues, io.topIndices], { axis: -1, largest: 1, sorted: 1 }));
   edits.appendOutputs.push(
     valueInfo(io.logits, ELEM_FLOAT, ['batch_size', 1, vocab]),
+    valueInfo(io.topValues, ELEM_FLOAT, ['batch_size', 1, topK]),
+    valueInfo(io.topIndices, 7, ['batch_size', 1, topK]),
     valueInfo(io.hidden, ELEM_FLOAT, ['batch_size', 1, hiddenSize]),
     valueInfo(io.quantized, ELEM_FLOAT, ['batch_size', 1, hiddenSize]),
   );

@@ -43,9 +43,8 @@ export async function createScreen(io: ScreenIo, dir: string, threads?: number):
  */
 export async function verifyScreen(runner: ModelRunner, screen: LmHeadScreen, vocab: number): Promise<string | undefined> {
   const prompts = [[1, 2, 3, 4, 5, 6, 7, 8], [vocab - 1, 7, vocab >> 1, 42]];
-  const r = await runner.prefill(prompts, undefined, false);
-  if (!r.screen) return 'the step gave no screened logits';
-  const { logits, hidden, quantized } = r.screen;
+  const r = await runner.screenStep(prompts);
+  const { logits, hidden, quantized } = r;
   const H = screen.hiddenSize;
   for (let i = 0; i < prompts.length; i++) {
     const E = screen.bound(hidden, quantized, i * H);
