@@ -2,12 +2,14 @@ import { IpdError } from '../../common';
 import type { InferenceSession } from 'onnxruntime-common';
 import type { ModelConfig } from '../../models';
 import { assembleCore, checkConfigAgainstGraph, deviceOutputNames, probeLean, type CoreTuning } from '../assemble-core';
+import { graphComputesInFp16, shaderF16Missing } from '../device-features';
+import type { DecoderIo } from '../graph/decoder-io';
 import type { EngineCore } from '../engine-core';
 import type { ModelRunner } from '../model-runner';
 import type { Numerics } from '../graph/lean-graph';
 import type { DeviceName } from '../types';
 import { prepareGraph } from './lean-model';
-import { createGraphSession, createSession, loadOrt, type DeviceChoice } from './ort-session';
+import { createGraphSession, createSession, loadOrt, webgpuHasShaderF16, type DeviceChoice } from './ort-session';
 
 export interface CoreOptions extends CoreTuning {
   device?: DeviceChoice;
@@ -61,6 +63,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
   // WebGPU feeds present.* back as past; everywhere else the engine keeps the cache itself.
   const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host', opts.numerics);
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
+  if (opts.device === 'webgpu') await checkWebgpuFeatures(graph.io, spec.onnxPath);
   const { session, device } = await createSession(graph.path, {
     device: opts.device ?? 'cpu',
     threads: opts.threads,
@@ -85,4 +88,15 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     await session.release();
   };
   return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release };
+}
+
+/**
+ * An fp16 graph on WebGPU needs the adapter's shader-f16: checked before the session loads
+ * the weights. `hasShaderF16` asks the device (tests pass their own).
+ */
+export async function checkWebgpuFeatures(io: Pick<DecoderIo, 'kvDtype' | 'logitsDtype'>, model: string, hasShaderF16: () => Promise<boolean | undefined> = webgpuHasShaderF16): Promise<void> {
+  if (!graphComputesInFp16(io)) return;
+  if ((await hasShaderF16()) === false) {
+    throw shaderF16Missing(model, undefined, 'use an fp32 or q4 file instead (--dtype fp32 or --dtype q4: they compute in fp32), or --device cpu');
+  }
 }

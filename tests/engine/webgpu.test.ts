@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpdError } from '../../common';
 import { LlmEngine } from '../../engine';
 import { coreSpecOf, createLlmEngine, loadCore } from '../../engine/node';
 import { resolveModelFolder, type ResolvedModel } from '../../models/node';
@@ -83,6 +84,18 @@ describeGpu('WebGPU provider (SwiftShader)', () => {
     } finally {
       await loaded.session.release();
     }
+  });
+
+  it('refuses an fp16 graph before loading it, since SwiftShader lacks shader-f16', async () => {
+    const fp16 = await resolveModelFolder(await ensureTinyModel({ preset: 'test', dtypes: ['fp16'] }), { dtype: 'fp16' });
+    const err = await loadCore(coreSpecOf(fp16), { device: 'webgpu', threads: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(IpdError);
+    expect((err as IpdError).code).toBe('DEVICE_UNAVAILABLE');
+    expect((err as IpdError).message).toMatch(/model_fp16\.onnx computes in fp16, but the WebGPU adapter lacks the "shader-f16" feature/);
+    expect((err as IpdError).hint).toMatch(/--dtype fp32 or --dtype q4/);
   });
 
   it('gives the same greedy tokens as the CPU, alone and in a batch', async () => {
