@@ -10,6 +10,7 @@ import type { LmHeadScreen } from './lm-head-screen';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { ModelRunner, type RunnerInit } from './model-runner';
+import { DEFAULT_SCHEDULER_CONFIG } from './scheduler';
 
 /** Prompt-prefix KV kept for reuse unless a caller says otherwise. */
 const DEFAULT_PREFIX_CACHE_BYTES = 512 * 1024 * 1024;
@@ -80,24 +81,27 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
     screen: input.screen,
     createExactHead: input.createExactHead,
   });
-  // GroupQueryAttention takes right padding only, where the last prompt position differs per
-  // row: prefill groups hold prompts of one length (no padding); on the device path, where
-  // rows share one left-padded cache, requests run one at a time (and without prefix reuse).
+  // GroupQueryAttention takes right padding only: it writes each row's new KV after that
+  // row's own tokens and reads only each row's length from the mask. Prefill groups hold
+  // prompts of one length (it cannot mask padding before a suffix), and on the device the
+  // rows sit right-padded from column 0 (DeviceKvBatch).
   const gqa = io.groupQueryAttention;
-  const prefixCacheBytes = gqa && kvOnDevice ? 0 : (tuning.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES);
+  const prefixCacheBytes = tuning.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES;
+  // A prefix the scheduler computes once because it is long enough is reused at that length.
+  const minSharedPrefix = tuning.minSharedPrefix ?? DEFAULT_SCHEDULER_CONFIG.minSharedPrefix;
   let kv: KvCacheManager;
   if (kvOnDevice) {
     if (!input.createDeviceSession) throw new IpdError('INTERNAL', 'assembleCore: the device path needs createDeviceSession');
     const rows = new DeviceKvRows(input.createDeviceSession, input.Tensor as never, config.numLayers, io.kvDtype);
-    kv = new DeviceKvManager(runner.shape, prefixCacheBytes, rows);
-  } else kv = new HostKvManager(runner.shape, prefixCacheBytes);
+    kv = new DeviceKvManager(runner.shape, prefixCacheBytes, rows, gqa ? 'right' : 'left', minSharedPrefix);
+  } else kv = new HostKvManager(runner.shape, prefixCacheBytes, minSharedPrefix);
   const core = new EngineCore(runner, kv, {
     eosTokenIds: config.eosTokenIds,
     maxContext: config.maxPositionEmbeddings,
-    maxBatch: gqa && kvOnDevice ? 1 : tuning.maxBatch,
+    maxBatch: tuning.maxBatch,
     maxPrefillTokens: tuning.maxPrefillTokens,
     lengthRatio: gqa ? 1 : tuning.lengthRatio,
-    minSharedPrefix: tuning.minSharedPrefix,
+    minSharedPrefix,
   });
   return { core, runner };
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-common';
-import { DeviceKvBatch } from './device-kv-batch';
+import { DeviceKvBatch, type KvPadding } from './device-kv-batch';
 import { disposeKv, type DeviceKvRows } from './device-kv-rows';
 import type { DecodeKv, KvCacheManager } from './kv-cache-manager';
 import type { KvShape } from './kv-layout';
@@ -26,8 +26,12 @@ export class DeviceKvManager implements KvCacheManager {
     shape: KvShape,
     prefixCacheBytes: number,
     private readonly ops: DeviceKvRows,
+    /** Where rows sit in the cache: right padding for GroupQueryAttention graphs. */
+    private readonly padding: KvPadding,
+    /** Shortest cached prefix worth reusing (the scheduler's minSharedPrefix). */
+    minMatch?: number,
   ) {
-    if (prefixCacheBytes > 0) this.prefixes = new PrefixCache<Tensor>(shape, prefixCacheBytes, undefined, disposeKv);
+    if (prefixCacheBytes > 0) this.prefixes = new PrefixCache<Tensor>(shape, prefixCacheBytes, minMatch, disposeKv);
   }
 
   get rows(): readonly Request[] {
@@ -37,7 +41,7 @@ export class DeviceKvManager implements KvCacheManager {
   /** The prefix's columns, one copy per row of the group. */
   async pastFor(m: PrefixMatch<unknown>, numRows: number): Promise<DevicePast> {
     const { entry, length } = m as PrefixMatch<Tensor>;
-    const kv = await this.ops.rearrange({ keys: entry.keys, values: entry.values, rows: new Array<number>(numRows).fill(0), start: 0, end: length, padLeft: 0 });
+    const kv = await this.ops.rearrange({ keys: entry.keys, values: entry.values, rows: new Array<number>(numRows).fill(0), start: 0, end: length, padLeft: 0, padRight: 0 });
     return { onDevice: true, ...kv, length };
   }
 
@@ -56,7 +60,7 @@ export class DeviceKvManager implements KvCacheManager {
    * prefill become one batch (finished rows dropped, columns trimmed), without a host copy.
    */
   async admit(reqs: readonly Request[], groupRows: readonly number[], res: StepResult, past: PastPrefix | undefined, suffixLengths: readonly number[]): Promise<void> {
-    const fresh = DeviceKvBatch.fromPrefill({ keys: res.presentKeys!, values: res.presentValues! }, past?.length ?? 0, suffixLengths);
+    const fresh = DeviceKvBatch.fromPrefill({ keys: res.presentKeys!, values: res.presentValues! }, past?.length ?? 0, suffixLengths, this.padding);
     if (reqs.length === 0) {
       fresh.dispose();
       return;

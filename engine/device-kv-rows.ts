@@ -8,12 +8,13 @@ export interface DeviceKv {
   values: Tensor[];
 }
 
-/** One input of a rearrangement: which rows to take, which columns [start, end), and left padding. */
+/** One input of a rearrangement: which rows to take, which columns [start, end), and padding on either side. */
 export interface KvSide extends DeviceKv {
   rows: readonly number[];
   start: number;
   end: number;
   padLeft: number;
+  padRight: number;
 }
 
 /** Creates a session on the model's device whose named outputs stay there. */
@@ -55,7 +56,7 @@ export class DeviceKvRows {
       feeds[N.rows(name)] = this.int64(side.rows);
       feeds[N.start(name)] = this.int64([side.start]);
       feeds[N.end(name)] = this.int64([side.end]);
-      feeds[N.pads(name)] = this.int64([0, 0, side.padLeft, 0, 0, 0, 0, 0]);
+      feeds[N.pads(name)] = this.int64([0, 0, side.padLeft, 0, 0, 0, side.padRight, 0]);
       for (let l = 0; l < this.numLayers; l++) {
         feeds[N.tensor(name, l, 'k')] = side.keys[l];
         feeds[N.tensor(name, l, 'v')] = side.values[l];

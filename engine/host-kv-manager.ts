@@ -17,9 +17,11 @@ export class HostKvManager implements KvCacheManager {
   constructor(
     private readonly shape: KvShape,
     prefixCacheBytes: number,
+    /** Shortest cached prefix worth reusing (the scheduler's minSharedPrefix). */
+    minMatch?: number,
   ) {
     this.cache = new BatchKvCache(shape);
-    if (prefixCacheBytes > 0) this.prefixes = new PrefixCache(shape, prefixCacheBytes);
+    if (prefixCacheBytes > 0) this.prefixes = new PrefixCache(shape, prefixCacheBytes, minMatch);
   }
 
   get rows(): readonly Request[] {

@@ -17,7 +17,8 @@ export const kvRowsNames = {
  * A small graph that rearranges a device-resident KV cache without it leaving the device.
  * Per layer and for K and V, each side [rows, kv, seq, hd] is cut to the rows it keeps
  * (Gather, which can also repeat a row), to the last positions it keeps (Slice on the seq
- * axis: the trim as requests leave) and left-padded to the common length (Pad); with two
+ * axis: the trim as requests leave) and padded to the common length (Pad, on the side the
+ * batch aligns its rows to: left, or right for GroupQueryAttention); with two
  * sides the results are stacked (Concat on rows): the running batch plus joining requests.
  * Row indices, bounds and pads are inputs, so one session serves every step.
  */

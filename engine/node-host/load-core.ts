@@ -2,6 +2,8 @@ import { IpdError } from '../../common';
 import type { InferenceSession } from 'onnxruntime-common';
 import type { ModelConfig } from '../../models';
 import { assembleCore, checkConfigAgainstGraph, deviceOutputNames, probeLean, type CoreTuning } from '../assemble-core';
+import { graphComputesInFp16, shaderF16Missing } from '../device-features';
+import type { DecoderIo } from '../graph/decoder-io';
 import type { EngineCore } from '../engine-core';
 import type { ModelRunner } from '../model-runner';
 import type { Numerics } from '../graph/lean-graph';
@@ -10,7 +12,7 @@ import path from 'node:path';
 import type { LmHeadScreen } from '../lm-head-screen';
 import { prepareGraph } from './lean-model';
 import { createScreen, verifyScreen } from './screen-setup';
-import { createGraphSession, createSession, loadOrt, type DeviceChoice } from './ort-session';
+import { createGraphSession, createSession, loadOrt, webgpuHasShaderF16, type DeviceChoice } from './ort-session';
 
 export interface CoreOptions extends CoreTuning {
   device?: DeviceChoice;
@@ -80,6 +82,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     screen = made;
   }
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
+  if (opts.device === 'webgpu') await checkWebgpuFeatures(graph.io, spec.onnxPath);
   const { session, device } = await createSession(graph.path, {
     device: opts.device ?? 'cpu',
     threads: opts.threads,
@@ -117,4 +120,15 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     }
   }
   return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release };
+}
+
+/**
+ * An fp16 graph on WebGPU needs the adapter's shader-f16: checked before the session loads
+ * the weights. `hasShaderF16` asks the device (tests pass their own).
+ */
+export async function checkWebgpuFeatures(io: Pick<DecoderIo, 'kvDtype' | 'logitsDtype'>, model: string, hasShaderF16: () => Promise<boolean | undefined> = webgpuHasShaderF16): Promise<void> {
+  if (!graphComputesInFp16(io)) return;
+  if ((await hasShaderF16()) === false) {
+    throw shaderF16Missing(model, undefined, 'use an fp32 or q4 file instead (--dtype fp32 or --dtype q4: they compute in fp32), or --device cpu');
+  }
 }

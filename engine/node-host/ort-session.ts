@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { IpdError } from '../../common';
+import { buildFp16ProbeGraph, FP16_PROBE_INPUT } from '../graph/fp16-probe-graph';
 import type { DeviceName } from '../types';
 
 export type DeviceChoice = DeviceName | 'auto';
@@ -71,6 +72,30 @@ async function tryCreate(ort: typeof import('onnxruntime-node'), modelPath: stri
 export async function createGraphSession(graph: Uint8Array, device: DeviceName, deviceOutputs: string[]): Promise<InferenceSession> {
   const ort = await loadOrt();
   return ort.InferenceSession.create(graph, optionsFor(device, { device, threads: 1, deviceOutputs }));
+}
+
+let shaderF16Probe: Promise<boolean | undefined> | undefined;
+
+/**
+ * Whether onnxruntime's WebGPU device compiles fp16 shaders (the adapter's shader-f16). The
+ * Node binding does not expose the adapter, so a one-Cast graph runs once per process;
+ * undefined when it fails for another reason (creating the model's session reports that).
+ */
+export function webgpuHasShaderF16(): Promise<boolean | undefined> {
+  shaderF16Probe ??= (async () => {
+    const ort = await loadOrt();
+    let session: InferenceSession | undefined;
+    try {
+      session = await ort.InferenceSession.create(buildFp16ProbeGraph(), { executionProviders: ['webgpu'], graphOptimizationLevel: 'disabled', logSeverityLevel: 4 });
+      await session.run({ [FP16_PROBE_INPUT]: new ort.Tensor('float32', Float32Array.of(1), [1]) });
+      return true;
+    } catch (err) {
+      return /requires f16|shader-?f16/i.test((err as Error).message) ? false : undefined;
+    } finally {
+      await session?.release();
+    }
+  })();
+  return shaderF16Probe;
 }
 
 /** Creates the session on the asked device; `auto` tries CUDA, then CPU, and says which it got. */

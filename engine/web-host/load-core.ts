@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { IpdError } from '../../common';
 import type { ModelConfig } from '../../models';
 import { assembleCore, checkConfigAgainstGraph, deviceOutputNames, probeLean, type CoreTuning } from '../assemble-core';
+import { dtypeComputesInFp16 } from '../device-features';
 import type { EngineCore } from '../engine-core';
 import { inspectDecoder, type DecoderIo } from '../graph/decoder-io';
 import { rewriteLean, type LeanIo, type LeanTarget } from '../graph/lean-graph';
@@ -46,9 +47,10 @@ interface Graph {
  * comes from onnxruntime-web on WebGPU or WASM.
  */
 export async function loadWebCore(folder: WebModelFolder, opts: WebCoreOptions = {}): Promise<LoadedWebCore> {
-  const backend = await pickBackend(opts.device ?? 'auto', opts.threads);
-  const ort = await loadOrtWeb(opts.wasmPaths, backend.threads);
   const { files, onnxFile } = folder;
+  // Before a byte of the graph is read: an fp16 model on WebGPU needs the adapter's shader-f16.
+  const backend = await pickBackend(opts.device ?? 'auto', opts.threads, dtypeComputesInFp16(folder.dtype) ? `${onnxFile} (${folder.dtype})` : undefined);
+  const ort = await loadOrtWeb(opts.wasmPaths, backend.threads);
   const original = await files.bytes(onnxFile, opts.onProgress);
   const externalData = await Promise.all(
     folder.externalData.map(async (f) => ({ path: f.slice(f.lastIndexOf('/') + 1), data: await files.bytes(f, opts.onProgress) })),

@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { IpdError } from '../../common';
+import { SHADER_F16, shaderF16Missing } from '../device-features';
 
 /** onnxruntime-web's WebGPU build: the native WebGPU EP and the WASM EP in one asyncify binary. */
 export type OrtWeb = typeof import('onnxruntime-web/webgpu');
@@ -18,18 +19,24 @@ export interface WebBackend {
 /** Where the app serves ort-wasm-simd-threaded.asyncify.{mjs,wasm}: a folder URL, or each file's URL. */
 export type WasmPaths = string | { mjs?: string; wasm?: string };
 
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+interface GpuAdapterLike {
+  features?: { has(name: string): boolean };
+  info?: { vendor?: string; architecture?: string; description?: string };
 }
 
-async function findAdapter(): Promise<string | undefined> {
+interface GpuLike {
+  requestAdapter(): Promise<GpuAdapterLike | null>;
+}
+
+async function findAdapter(): Promise<{ name: string; features: { has(name: string): boolean } } | undefined> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu) return undefined;
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return undefined;
     const i = adapter.info ?? {};
-    return [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unnamed adapter';
+    const name = [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unnamed adapter';
+    return { name, features: adapter.features ?? new Set<string>() };
   } catch {
     return undefined;
   }
@@ -38,22 +45,27 @@ async function findAdapter(): Promise<string | undefined> {
 /**
  * WebGPU when the browser hands out an adapter, else WASM. WASM threads need cross-origin
  * isolation (SharedArrayBuffer); without it ORT would silently run one thread, so say so.
+ * `fp16Model` names a model that computes in fp16: it needs the adapter's shader-f16, asked
+ * here before anything loads (`auto` then takes WASM, `webgpu` fails).
  */
-export async function pickBackend(choice: WebDeviceChoice, threads?: number): Promise<WebBackend> {
+export async function pickBackend(choice: WebDeviceChoice, threads?: number, fp16Model?: string): Promise<WebBackend> {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   const numThreads = isolated ? Math.max(1, Math.min(threads ?? cores, 16)) : 1;
   const threadNote = isolated ? '' : ' (the page is not cross-origin isolated, so WASM runs one thread)';
+  let why = choice === 'wasm' ? 'WASM was chosen' : 'no WebGPU adapter, so WASM';
   if (choice !== 'wasm') {
     const adapter = await findAdapter();
-    if (adapter) return { device: 'webgpu', threads: numThreads, adapter, reason: `WebGPU adapter: ${adapter}` };
+    const lacksF16 = adapter !== undefined && fp16Model !== undefined && !adapter.features.has(SHADER_F16);
+    if (adapter && !lacksF16) return { device: 'webgpu', threads: numThreads, adapter: adapter.name, reason: `WebGPU adapter: ${adapter.name}` };
     if (choice === 'webgpu') {
+      if (lacksF16) throw shaderF16Missing(fp16Model, adapter.name, 'choose an fp32 or q4 model (they compute in fp32), or WASM');
       throw new IpdError('DEVICE_UNAVAILABLE', 'this browser offers no WebGPU adapter', {
         hint: 'use a WebGPU browser (Chrome/Edge 113+; on Linux start Chromium with --enable-unsafe-webgpu), or choose WASM',
       });
     }
+    if (lacksF16) why = `the WebGPU adapter (${adapter.name}) lacks ${SHADER_F16}, which this fp16 model needs, so WASM`;
   }
-  const why = choice === 'wasm' ? 'WASM was chosen' : 'no WebGPU adapter, so WASM';
   return { device: 'wasm', threads: numThreads, reason: `${why}${threadNote}` };
 }
 
