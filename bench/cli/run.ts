@@ -3,6 +3,7 @@ import { resolvePathways } from '../../pathways';
 import { resolveDataFile } from '../../pathways/node';
 import { openGenerator } from '../backends';
 import { judgeRun, runBenchmark, type JudgeSample } from '../run';
+import { formatEndpointTable } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -56,6 +57,7 @@ export function runCommand(): Command {
         return g;
       },
     });
+    if ((summary.record.endpoints?.length ?? 0) > 1) process.stderr.write(`${formatEndpointTable(summary.record.endpoints!)}\n`);
     process.stderr.write(
       `run: ${summary.generated} generated${summary.resumed ? `, ${summary.resumed} resumed` : ''}, ${summary.total} in all; ${summary.record.stats.tokens_per_second.toFixed(1)} tok/s\n`,
     );

@@ -3,6 +3,7 @@
 // from the embedded JSON.
 import { createHash } from 'node:crypto';
 import type { MetricName } from '../runlog/schema';
+import { renderEndpoints } from './endpoints';
 import { embedJson, escapeHtml as h, fmt, inlineScript } from './html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
 import type { ReportData, RunSummary, SeriesData } from './types';
@@ -51,6 +52,7 @@ export function renderPage(data: ReportData, assets: PageAssets): string {
 </header>
 <main>
 ${renderRuns(data.runs)}
+${renderEndpoints(data.runs)}
 ${renderNotes(data.notes)}
 ${renderHeadline(data)}
 ${renderSums(data)}

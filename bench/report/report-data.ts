@@ -121,6 +121,7 @@ function summarizeRun(loaded: LoadedRun, id: string, label: string): RunSummary 
     ...(run.spec.judge && { judgeModel: `${run.spec.judge.model} (${run.spec.judge.sample})` }),
     stats: run.stats,
     ...(run.error && { error: `${run.error.code}: ${run.error.message}` }),
+    ...(run.endpoints && { endpoints: run.endpoints }),
   };
 }
 

@@ -12,6 +12,7 @@ import { writeRunReport } from '../report';
 import { predictionRecord } from '../runlog/records';
 import { RUN_FORMAT_VERSION, RunRecordSchema, type JudgeRecord, type PredictionRecord, type RunRecord } from '../runlog/schema';
 import { DEFAULT_MAX_NEW_TOKENS } from './defaults';
+import { runEndpointRecords } from './endpoint-records';
 import { environment, sha256File } from './environment';
 import { readJsonFile, runFiles, writeJsonAtomic } from './files';
 import { computeMetrics } from './metrics';
@@ -113,7 +114,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
     const progress = new Progress({ label: 'run', total, done: prior.length });
     const t0 = performance.now();
     let lastMetrics = performance.now();
-    const onSigint = () => markCancelled(files.run, record);
+    // Remote backends: per-endpoint figures of every session, rewritten whenever run.json is.
+    const updateEndpoints = () => {
+      if (generator.endpointStats) record.endpoints = runEndpointRecords(existing?.endpoints, generator.endpointStats(), predictions);
+    };
+    const onSigint = () => {
+      updateEndpoints();
+      markCancelled(files.run, record);
+    };
     process.once('SIGINT', onSigint);
     try {
       await Promise.all(
@@ -122,6 +130,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
           const r = await generator.generate({
             id: `${pathway.id}:${loaded.source.line}`,
             ...(opts.promptMode === 'chat' ? { messages: [{ role: 'user' as const, content: prompt }] } : { prompt }),
+            // The pathways of one item share its dialogue history: one server's prefix cache.
+            affinityKey: String(loaded.source.line),
             maxNewTokens: maxNew[pathway.id],
             temperature: opts.temperature,
             topP: opts.topP,
@@ -142,6 +152,14 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
           }
         }),
       );
+    } catch (err) {
+      // Everything finished is in predictions.jsonl; the record says why the run stopped.
+      const e = IpdError.from(err);
+      updateEndpoints();
+      record.status = 'error';
+      record.error = { code: e.code, message: e.message };
+      writeJsonAtomic(files.run, record);
+      throw err;
     } finally {
       process.removeListener('SIGINT', onSigint);
       if (!opts.quiet) progress.finish();
@@ -151,7 +169,9 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
     record.stats.tokens_per_second = record.stats.generation_seconds > 0 ? record.stats.completion_tokens / record.stats.generation_seconds : 0;
     const judge = readJsonl<JudgeRecord>(files.judge).records;
     writeJsonAtomic(files.metrics, computeMetrics(predictions, judge));
+    updateEndpoints();
     record.status = 'success';
+    delete record.error;
     record.finished_at = new Date().toISOString();
     writeJsonAtomic(files.run, record);
     await writeRunReport(opts.out);

@@ -46,6 +46,8 @@ export const PredictionRecordSchema = z.object({
   finish_reason: z.string(),
   latency_ms: z.number(),
   error: z.string().optional(),
+  /** The server that answered (--backend openai). */
+  endpoint: z.string().optional(),
 });
 export type PredictionRecord = z.infer<typeof PredictionRecordSchema>;
 
@@ -103,6 +105,30 @@ export const JudgeRecordSchema = z.object({
 });
 export type JudgeRecord = z.infer<typeof JudgeRecordSchema>;
 
+/**
+ * One server of a run on --backend openai, over all its sessions: requests, completion
+ * tokens and latencies recomputed from predictions.jsonl; time and failures summed over the
+ * sessions (the records do not hold them).
+ */
+export const EndpointStatsRecordSchema = z.object({
+  url: z.string(),
+  /** Predictions it answered. */
+  requests: z.number().int(),
+  completion_tokens: z.number().int(),
+  /** Wall time with at least one request in flight there. */
+  busy_seconds: z.number(),
+  output_tokens_per_second: z.number(),
+  latency_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
+  /** Failed attempts there that were sent again. */
+  retries: z.number().int(),
+  /** Failed attempts by cause; rejected: the server refused the item (4xx), recorded as its error. */
+  errors: z.object({ rate_limited: z.number().int(), server: z.number().int(), timeout: z.number().int(), connection: z.number().int(), rejected: z.number().int() }),
+  /** Requests in flight there when it went into cooldown, moved back to the queue. */
+  requeued: z.number().int(),
+  cooldowns: z.number().int(),
+});
+export type EndpointStatsRecord = z.infer<typeof EndpointStatsRecordSchema>;
+
 export const RunRecordSchema = z.object({
   version: z.literal(RUN_FORMAT_VERSION),
   status: z.enum(['started', 'success', 'cancelled', 'error']),
@@ -139,6 +165,7 @@ export const RunRecordSchema = z.object({
     generation_seconds: z.number(),
     tokens_per_second: z.number(),
   }),
+  endpoints: z.array(EndpointStatsRecordSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
