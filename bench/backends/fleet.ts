@@ -287,7 +287,7 @@ export class Fleet {
     this.downTimer = setTimeout(() => {
       this.downTimer = undefined;
       if (this.numPending === 0 || this.members.some((m) => m.health.state === 'healthy')) return;
-      const s = Math.round(this.opts.downTimeoutMs / 1000);
+      const s = Number((this.opts.downTimeoutMs / 1000).toFixed(1));
       const which = this.members.map((m) => `${m.url} (${m.health.lastProblem ?? 'down'})`).join(', ');
       this.fail(
         new IpdError('SERVER_ERROR', `every endpoint has been down for ${s} s: ${which}`, {
