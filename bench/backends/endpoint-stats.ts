@@ -1,15 +1,8 @@
 // What each endpoint did in this process: answers, tokens, busy time, latencies, failures.
 import type { EndpointStats } from '../../common';
+// numpy's default quantile (linear between order statistics), as the data report uses.
+import { quantile } from '../data-report';
 import type { RetryableKind } from './endpoint-client';
-
-/** Quantile by linear interpolation between order statistics (numpy's default); null when empty. */
-export function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
 
 export function latencyPercentiles(latenciesMs: readonly number[]): { p50: number | null; p95: number | null } {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
