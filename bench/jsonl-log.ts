@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { IpdError } from '../common';
 
 export interface JsonlContents<T> {
   records: T[];
+  /** 1-based line of each record (blank lines are skipped). */
+  lines: number[];
   /** Bytes of complete, parseable lines; anything after is a torn write. */
   validBytes: number;
   tornBytes: number;
@@ -15,9 +16,10 @@ export interface JsonlContents<T> {
  * reported, not an error; a bad line elsewhere is corruption and names its line.
  */
 export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
-  if (!existsSync(file)) return { records: [], validBytes: 0, tornBytes: 0 };
+  if (!existsSync(file)) return { records: [], lines: [], validBytes: 0, tornBytes: 0 };
   const buf = readFileSync(file);
   const records: T[] = [];
+  const lines: number[] = [];
   let pos = 0;
   let line = 0;
   while (pos < buf.length) {
@@ -25,19 +27,20 @@ export function readJsonl<T = unknown>(file: string): JsonlContents<T> {
     line++;
     const end = nl < 0 ? buf.length : nl;
     const text = buf.subarray(pos, end).toString('utf8');
-    if (nl < 0) return { records, validBytes: pos, tornBytes: buf.length - pos };
+    if (nl < 0) return { records, lines, validBytes: pos, tornBytes: buf.length - pos };
     if (text.trim() !== '') {
       try {
         records.push(JSON.parse(text) as T);
+        lines.push(line);
       } catch (err) {
         const isLast = nl + 1 >= buf.length;
-        if (isLast) return { records, validBytes: pos, tornBytes: buf.length - pos };
+        if (isLast) return { records, lines, validBytes: pos, tornBytes: buf.length - pos };
         throw new IpdError('RUN_INVALID', `${file} line ${line} is not valid JSON: ${(err as Error).message}`, { file, line, hint: 'the file was edited or corrupted' });
       }
     }
     pos = nl + 1;
   }
-  return { records, validBytes: pos, tornBytes: 0 };
+  return { records, lines, validBytes: pos, tornBytes: 0 };
 }
 
 /**

@@ -25,5 +25,5 @@ export { inspectDecoder } from './graph/decoder-io';
 export type { DecoderIo } from './graph/decoder-io';
 export { rewriteLean } from './graph/lean-graph';
 export type { LeanIo } from './graph/lean-graph';
-export { parseModel, concatChunks } from './graph/onnx-model';
+export { parseModel, concatChunks, decodeInitializer } from './graph/onnx-model';
 export type { SamplingParams, GenerateRequest, EngineOutput, FinishReason, EngineStats, DeviceName } from './types';

@@ -8,7 +8,7 @@ import { stderrProgress, type DownloadProgress } from './hub/progress';
 import { hubModelFolder, hubSettings } from './hub/settings';
 import { resolveModelFolder, type ResolveModelOptions, type ResolvedModel } from './resolve';
 
-export { MODEL_PRESETS, findModelPreset } from './registry';
+export { MODEL_PRESETS } from './registry';
 export type { ModelPreset } from './registry';
 export type { DownloadProgress, DownloadProgressEvent } from './hub/progress';
 

@@ -133,8 +133,3 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     notes: 'reproduce the graph, dtype and tokenizer variants of hub exports without a download: --dtype fp16,q4,q4f16, --family qwen2, --attention gqa, --no-position-ids, --num-logits-to-keep, --external-data',
   },
 ];
-
-/** The preset for a hub id, if it is one of the recommended ones. */
-export function findModelPreset(id: string): ModelPreset | undefined {
-  return MODEL_PRESETS.find((p) => p.id === id);
-}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { IpdError } from '../common';
 import { parseModelConfig, type ModelConfig } from './config';
 import { AUTO_DTYPE_ORDER, externalDataCandidates, onnxFileName, type Dtype } from './dtype';
+import type { TinyPresetName } from './tiny';
 
 export interface ResolveModelOptions {
   dtype?: Dtype | 'auto';
@@ -72,4 +73,28 @@ export async function resolveModelFolder(dirIn: string, opts: ResolveModelOption
   const { dtype, file } = pickOnnxFile(dir, opts.dtype ?? 'auto', opts.modelFileName);
   const externalData = externalDataCandidates(file).filter((f) => existsSync(f));
   return { id: dirIn, source: 'folder', dir, config, dtype, onnxPath: file, externalData };
+}
+
+/**
+ * `tiny` (the `test` preset) and `tiny:<preset>`: a random-weight model made by the project's
+ * tiny-model factory, no download needed. Built on first use into the cache folder
+ * (`$IPDIALOG_CACHE/models`, default ~/.cache/ipdialog/models), never into the source tree.
+ */
+export const GENERATED_MODEL_PATTERN = /^tiny(?::([a-z0-9.-]+))?$/;
+
+export function isGeneratedModelName(name: string): boolean {
+  return GENERATED_MODEL_PATTERN.test(name);
+}
+
+export async function resolveGeneratedModel(name: string, opts: ResolveModelOptions & { onBuild?: (dir: string) => void } = {}): Promise<ResolvedModel> {
+  const preset = GENERATED_MODEL_PATTERN.exec(name)?.[1] ?? 'test';
+  const { TINY_PRESET_NAMES } = await import('./tiny');
+  if (!(TINY_PRESET_NAMES as readonly string[]).includes(preset)) {
+    throw new IpdError('MODEL_NOT_FOUND', `no tiny-model preset "${preset}"`, { hint: `use tiny (the test preset) or tiny:<preset> with one of ${TINY_PRESET_NAMES.join(', ')}` });
+  }
+  const { cacheDir } = await import('../common/cache-dir');
+  const { ensureTinyModel } = await import('./tiny-cache');
+  const onBuild = opts.onBuild ?? ((dir: string) => process.stderr.write(`creating the random-weight model ${name} in ${dir} (once; later runs reuse it)\n`));
+  const dir = await ensureTinyModel(cacheDir('models'), { preset: preset as TinyPresetName }, { onBuild });
+  return { ...(await resolveModelFolder(dir, opts)), id: name };
 }

@@ -6,7 +6,7 @@ export { DialogItemSchema, UserAttrGroupSchema, RelatedAttributesSchema } from '
 export type { DialogItem, DialogMessage } from './schema';
 export { parseDataset, selectPerTask, formatProblems, taskOrder, zodProblems } from './dataset';
 export type { LoadedItem, SourceRef, ParsedDataset, LineProblem, ParseDatasetOptions } from './dataset';
-export { PATHWAYS, PATHWAY_IDS, TABLES, getPathway, resolvePathways, isPathwayId, promptFields } from './pathways';
+export { PATHWAYS, PATHWAY_IDS, TABLES, getPathway, resolvePathways, promptFields } from './pathways';
 export type { Pathway, PathwayId, AttributeField } from './pathways';
 export { pythonFormat, templateFields } from './python-format';
 export { historyText } from './history';

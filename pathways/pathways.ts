@@ -75,10 +75,6 @@ function createPathway(id: PathwayId): Pathway {
 
 export const PATHWAYS: ReadonlyMap<PathwayId, Pathway> = new Map(PATHWAY_IDS.map((id) => [id, createPathway(id)]));
 
-export function isPathwayId(value: string): value is PathwayId {
-  return (PATHWAY_IDS as readonly string[]).includes(value);
-}
-
 /** Accepts the CLI name, the official id (hq_cot2) or the paper name (TypeGuided). */
 export function getPathway(name: string): Pathway {
   const lower = name.toLowerCase();

@@ -9,11 +9,12 @@ export { parseAttributes, attributeScores, setF1 } from './attributes';
 export type { AttributeScores, SetScores } from './attributes';
 export { kendallTauB, rankAccuracy } from './kendall';
 export { createItemScorer } from './item';
-export type { ItemScore, ItemScorer, ItemScorerOptions, ItemMetrics, ParseStatus } from './item';
-export { aggregateScores, officialMetrics, pearson, METRIC_KEYS } from './aggregate';
-export type { RunAggregate, TaskAggregate, MetricKey, MetricValues } from './aggregate';
-export { buildJudgePrompt, parseJudgeOutput, selectJudgeItems, summarizeJudge, JUDGE_CRITERIA, JUDGE_MAX } from './judge';
-export type { JudgeVerdict, JudgeStatus, JudgeCriterion, JudgeTaskSummary } from './judge';
+export { PARSE_STATUSES, RESPONSE_PARTS, parseStatusOf } from './item';
+export type { ItemScore, ItemScorer, ItemScorerOptions, ItemMetrics, ParseStatus, ResponsePart } from './item';
+export { aggregateItem, aggregateScores, officialMetrics, pearson, METRIC_KEYS } from './aggregate';
+export type { AggregateItem, ParseCounts, RunAggregate, TaskAggregate, MetricKey, MetricValues } from './aggregate';
+export { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems, summarizeJudge, JUDGE_CRITERIA, JUDGE_MAX, JUDGE_OUTCOMES, JUDGE_SCORE_NAMES } from './judge';
+export type { JudgeVerdict, JudgeStatus, JudgeOutcome, JudgeCriterion, JudgeScoreName, JudgedItem, JudgeGroupSummary, JudgeSummary } from './judge';
 export { pyRound } from './python-compat';
 export {
   createMeteor,

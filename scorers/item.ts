@@ -12,6 +12,17 @@ import type { TextMetric } from './meteor';
 
 /** ok: analysis and answer found; partial: one of them; failed: neither (scored as empty strings). */
 export type ParseStatus = 'ok' | 'partial' | 'failed';
+export const PARSE_STATUSES = ['ok', 'partial', 'failed'] as const satisfies readonly ParseStatus[];
+
+/** The parts extraction looks for in a response. */
+export const RESPONSE_PARTS = ['attributes', 'analysis', 'answer'] as const;
+export type ResponsePart = (typeof RESPONSE_PARTS)[number];
+
+/** How well a response parsed, from the parts no rule matched: analysis and answer decide. */
+export function parseStatusOf(missing: readonly string[]): ParseStatus {
+  const found = (missing.includes('analysis') ? 0 : 1) + (missing.includes('answer') ? 0 : 1);
+  return found === 2 ? 'ok' : found === 1 ? 'partial' : 'failed';
+}
 
 export interface ItemMetrics {
   answerAcc: number;
@@ -25,7 +36,7 @@ export interface ItemScore extends ItemMetrics {
   task: Task;
   parseStatus: ParseStatus;
   /** Fields no rule matched. */
-  missing: Array<'attributes' | 'analysis' | 'answer'>;
+  missing: ResponsePart[];
   rules: { attributes?: ExtractRule; analysis?: ExtractRule; answer?: ExtractRule };
   extracted: { attributes: Record<string, string>; analysis: string; answer: ParsedAnswer; rawAnswer: string };
   /** rank: the tau_b (null when the lengths differ); NaN accuracy means one list is constant. */
@@ -45,12 +56,11 @@ export function createItemScorer(opts: ItemScorerOptions = {}): ItemScorer {
     const ex = extractResponse(response, attributeField);
     const attributes = parseAttributes(ex.attributes);
     const answer = parseAnswer(ex.answer, item.task);
-    const missing = (['attributes', 'analysis', 'answer'] as const).filter((f) => ex.rules[f] === undefined);
-    const found = (ex.rules.analysis ? 1 : 0) + (ex.rules.answer ? 1 : 0);
+    const missing = RESPONSE_PARTS.filter((f) => ex.rules[f] === undefined);
     const score: ItemScore = {
       index: item.index,
       task: item.task,
-      parseStatus: found === 2 ? 'ok' : found === 1 ? 'partial' : 'failed',
+      parseStatus: parseStatusOf(missing),
       missing,
       rules: ex.rules,
       extracted: { attributes: Object.fromEntries(attributes), analysis: ex.analysis, answer, rawAnswer: ex.answer },

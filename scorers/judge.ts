@@ -4,7 +4,7 @@
  * a judge's reply. Calling a model is the caller's business.
  */
 import { pyRepr, pyStr } from '../common';
-import { PROTOCOL, pythonFormat, type DialogItem, type Task } from '../pathways';
+import { PROTOCOL, pythonFormat, type DialogItem } from '../pathways';
 import { parseAnswer } from './answers';
 import { extractResponse } from './extract';
 
@@ -39,9 +39,25 @@ export function buildJudgePrompt(item: DialogItem, response: string): string {
  * ok: total and the four criteria found, all within range (a total that is not their sum
  * stays ok, as officially, with a note in `problems`). partial: total found and in range,
  * some criteria missing. out_of_range: some value outside its range. no_total: criteria but
- * no total. unparseable: no scores at all. Only ok and partial replies have a usable total.
+ * no total. unparseable: no scores at all.
  */
 export type JudgeStatus = 'ok' | 'partial' | 'out_of_range' | 'no_total' | 'unparseable';
+
+/** A judged item's outcome: the parser's verdict, or `error` when the judge model itself failed. */
+export type JudgeOutcome = JudgeStatus | 'error';
+export const JUDGE_OUTCOMES = ['ok', 'partial', 'out_of_range', 'no_total', 'unparseable', 'error'] as const satisfies readonly JudgeOutcome[];
+
+/** The judge's five numbers: the four criteria and their Total. */
+export type JudgeScoreName = JudgeCriterion | 'Total';
+export const JUDGE_SCORE_NAMES = [...JUDGE_CRITERIA, 'Total'] as const satisfies readonly JudgeScoreName[];
+
+/**
+ * The one judge-failure rule (SPEC 3: replies without a usable total are counted and
+ * reported, never averaged in): only ok and partial replies have a usable Total.
+ */
+export function isJudgeFailure(outcome: JudgeOutcome): boolean {
+  return outcome !== 'ok' && outcome !== 'partial';
+}
 
 export interface JudgeVerdict {
   status: JudgeStatus;
@@ -68,22 +84,28 @@ export function parseJudgeOutput(text: string): JudgeVerdict {
       for (const [, name, value] of content.matchAll(ITEM_RE)) scores[name.trim()] = pyInt(value);
     }
   }
-  if (Object.keys(scores).length === 0) return { status: 'unparseable', total: null, scores, problems: ['no "[Name: N]" groups found'] };
+  if (Object.keys(scores).length === 0) return verdict('unparseable', scores, ['no "[Name: N]" groups found']);
+  let outOfRange = false;
   for (const [name, max] of Object.entries(JUDGE_MAX)) {
     const v = scores[name];
     if (v === undefined) {
       if (name !== 'Total') problems.push(`missing ${name}`);
-    } else if (v < 0 || v > max) problems.push(`${name} ${v} is outside 0-${max}`);
+    } else if (v < 0 || v > max) {
+      outOfRange = true;
+      problems.push(`${name} ${v} is outside 0-${max}`);
+    }
   }
-  if (scores.Total === undefined) return { status: 'no_total', total: null, scores, problems: ['no Total', ...problems] };
-  const outOfRange = problems.some((p) => p.includes('outside'));
+  if (scores.Total === undefined) return verdict('no_total', scores, ['no Total', ...problems]);
   const complete = JUDGE_CRITERIA.every((c) => scores[c] !== undefined);
   if (complete && !outOfRange) {
     const sum = JUDGE_CRITERIA.reduce((a, c) => a + scores[c], 0);
     if (sum !== scores.Total) problems.push(`Total ${scores.Total} is not the sum of the criteria (${sum})`);
   }
-  if (outOfRange) return { status: 'out_of_range', total: null, scores, problems };
-  return { status: complete ? 'ok' : 'partial', total: scores.Total, scores, problems };
+  return verdict(outOfRange ? 'out_of_range' : complete ? 'ok' : 'partial', scores, problems);
+}
+
+function verdict(status: JudgeStatus, scores: Record<string, number>, problems: string[]): JudgeVerdict {
+  return { status, total: isJudgeFailure(status) ? null : scores.Total, scores, problems };
 }
 
 /** int() of Unicode decimal digits: Nd characters come in contiguous runs of tens, each starting at 0. */
@@ -103,28 +125,42 @@ export function selectJudgeItems<T>(items: readonly T[], sampling: 'paper' | 'al
   return sampling === 'all' ? [...items] : items.filter((_, i) => i % 10 === 0);
 }
 
-export interface JudgeTaskSummary {
-  task: Task;
-  numJudged: number;
-  /** Replies without a usable total: counted here, left out of the means. */
-  numFailed: number;
-  failures: Partial<Record<JudgeStatus, number>>;
-  /** Means over the usable replies of each criterion found and of Total. */
-  means: Partial<Record<JudgeCriterion | 'Total', number>>;
+/** What the judge summary reads of a judged item. */
+export interface JudgedItem {
+  task: string;
+  status: JudgeOutcome;
+  scores: Partial<Record<JudgeScoreName, number>>;
 }
 
-export function summarizeJudge(verdicts: ReadonlyArray<{ task: Task; verdict: JudgeVerdict }>): JudgeTaskSummary[] {
-  const byTask = new Map<Task, JudgeVerdict[]>();
-  for (const { task, verdict } of verdicts) byTask.set(task, [...(byTask.get(task) ?? []), verdict]);
-  return [...byTask].map(([task, list]) => {
-    const usable = list.filter((v) => v.total !== null);
-    const failures: Partial<Record<JudgeStatus, number>> = {};
-    for (const v of list) if (v.total === null) failures[v.status] = (failures[v.status] ?? 0) + 1;
-    const means: JudgeTaskSummary['means'] = {};
-    for (const key of [...JUDGE_CRITERIA, 'Total'] as const) {
-      const values = usable.map((v) => v.scores[key]).filter((x): x is number => x !== undefined);
-      if (values.length) means[key] = values.reduce((a, b) => a + b, 0) / values.length;
-    }
-    return { task, numJudged: list.length, numFailed: list.length - usable.length, failures, means };
-  });
+export interface JudgeGroupSummary {
+  numJudged: number;
+  /** Replies without a usable total (isJudgeFailure): counted here, left out of the means. */
+  numFailed: number;
+  failures: Partial<Record<JudgeOutcome, number>>;
+  /** Means over the usable replies of each score they have (a partial reply may lack a criterion). */
+  means: Partial<Record<JudgeScoreName, number>>;
+}
+
+export interface JudgeSummary {
+  tasks: Array<JudgeGroupSummary & { task: string }>;
+  /** All tasks together: each usable reply weighs the same. */
+  overall: JudgeGroupSummary;
+}
+
+export function summarizeJudge(items: readonly JudgedItem[]): JudgeSummary {
+  const byTask = new Map<string, JudgedItem[]>();
+  for (const it of items) byTask.set(it.task, [...(byTask.get(it.task) ?? []), it]);
+  return { tasks: [...byTask].map(([task, list]) => ({ task, ...summarizeGroup(list) })), overall: summarizeGroup(items) };
+}
+
+function summarizeGroup(list: readonly JudgedItem[]): JudgeGroupSummary {
+  const usable = list.filter((v) => !isJudgeFailure(v.status));
+  const failures: JudgeGroupSummary['failures'] = {};
+  for (const v of list) if (isJudgeFailure(v.status)) failures[v.status] = (failures[v.status] ?? 0) + 1;
+  const means: JudgeGroupSummary['means'] = {};
+  for (const key of JUDGE_SCORE_NAMES) {
+    const values = usable.map((v) => v.scores[key]).filter((x): x is number => x !== undefined);
+    if (values.length) means[key] = values.reduce((a, b) => a + b, 0) / values.length;
+  }
+  return { numJudged: list.length, numFailed: list.length - usable.length, failures, means };
 }

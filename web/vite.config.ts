@@ -41,12 +41,14 @@ function serveFolder(prefix: string, root: string) {
       res.end();
       return;
     }
-    let size: number;
+    let size: number | undefined;
     try {
       const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a file');
-      size = st.size;
+      if (st.isFile()) size = st.size;
     } catch {
+      // missing: answered below like a folder
+    }
+    if (size === undefined) {
       res.statusCode = 404;
       res.setHeader('Content-Type', 'text/plain');
       res.end(`not found: ${rel}`);
@@ -99,8 +101,6 @@ export default defineConfig({
       // The "extern wasm" build of onnxruntime-web loads its glue from env.wasm.wasmPaths (./ort/)
       // instead of embedding it in a bundle chunk that its thread workers could not start from.
       { find: /^onnxruntime-web\/webgpu$/, replacement: path.join(ORT_DIST, 'ort.webgpu.min.mjs') },
-      // bench/report/page.ts hashes its inline scripts with node:crypto; a small SHA-256 stands in.
-      { find: /^node:crypto$/, replacement: path.join(HERE, 'src/report/node-crypto-shim.ts') },
     ],
   },
   server: { headers: ISOLATION_HEADERS, fs: { allow: [REPO] } },
@@ -112,7 +112,8 @@ export default defineConfig({
     include: ['@huggingface/transformers', 'onnx-proto', 'zod', 'chart.js'],
   },
   build: {
-    outDir: 'dist',
+    // Outside web/ (a source folder): build output never mixes with source.
+    outDir: path.join(REPO, 'dist', 'web'),
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 8000,

@@ -1,13 +1,7 @@
 // What each endpoint did in this process: answers, tokens, busy time, latencies, failures.
 import type { EndpointStats } from '../../common';
-// numpy's default quantile (linear between order statistics), as the data report uses.
-import { quantile } from '../data-report';
+import { latencyPercentiles } from '../runlog';
 import type { RetryableKind } from './endpoint-client';
-
-export function latencyPercentiles(latenciesMs: readonly number[]): { p50: number | null; p95: number | null } {
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
-  return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
-}
 
 export class EndpointStatsCollector {
   private requests = 0;

@@ -13,7 +13,6 @@ export { OpenAIGenerator, DEFAULT_DOWN_TIMEOUT_MS } from './openai';
 export type { OpenAIBackendOptions } from './openai';
 export { parseEndpointSpec, readEndpointsFile, resolveEndpoints } from './endpoint-config';
 export type { EndpointConfig } from './endpoint-config';
-export { latencyPercentiles } from './endpoint-stats';
 export { TransformersJsGenerator, TransformersJsReference } from './transformersjs';
 export type { IdRequest, ReferenceOptions, ReferenceStats } from './transformersjs';
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { benchWorkerCommand } from './bench-worker';
 import { compareCommand } from './compare';
 import { dataReportCommand } from './data-report';
 import { datagenCommand } from './datagen';
@@ -15,3 +16,6 @@ import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
 export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand];
+
+/** Internal commands, left out of --help. */
+export const hiddenCommands: Array<() => Command> = [benchWorkerCommand];

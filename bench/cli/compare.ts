@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeComparison } from '../report';
+import { writeComparison } from '../report/node';
 import { splitList } from './report';
 
 interface CompareFlags {

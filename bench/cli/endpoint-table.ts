@@ -1,5 +1,16 @@
 // The per-endpoint figures of a fleet run as a few stderr lines.
-import type { EndpointStatsRecord } from '../runlog/schema';
+import type { EndpointStats } from '../../common';
+import { sessionEndpointRecords, type EndpointStatsRecord } from '../runlog';
+
+/** Prints the table when more than one server answered (for one, the summary line says it all). */
+export function printEndpointTable(records: readonly EndpointStatsRecord[] | undefined): void {
+  if (records && records.length > 1) process.stderr.write(`${formatEndpointTable(records)}\n`);
+}
+
+/** This process's figures of a remote backend (generate, judge, datagen: no run.json to sum over). */
+export function printSessionEndpoints(generator: { endpointStats?(): EndpointStats[] }): void {
+  printEndpointTable(sessionEndpointRecords(generator.endpointStats?.() ?? []));
+}
 
 export function formatEndpointTable(records: readonly EndpointStatsRecord[]): string {
   const head = ['endpoint', 'requests', 'out tok/s', 'p50 ms', 'p95 ms', 'retries', 'errors', 'cooldowns'];

@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
 import { openGenerator } from '../backends';
 import { generateFile, readGenerateInput } from '../generate';
-import { sessionEndpointRecords } from '../run';
-import { formatEndpointTable } from './endpoint-table';
+import { printSessionEndpoints } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -52,8 +51,7 @@ export function generateCommand(): Command {
         seed: flags.seed,
         stop: flags.stop,
       });
-      const endpoints = sessionEndpointRecords(generator.endpointStats?.() ?? []);
-      if (endpoints.length > 1) process.stderr.write(`${formatEndpointTable(endpoints)}\n`);
+      printSessionEndpoints(generator);
       process.stderr.write(`wrote ${r.generated} completion(s) to ${flags.out}${r.skipped ? ` (${r.skipped} already there)` : ''}\n`);
     } finally {
       await generator.dispose();

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { openGenerator } from '../backends';
-import { judgeRun, type JudgeSample } from '../run';
+import { judgeRun } from '../run';
+import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 
 interface JudgeFlags extends ModelFlags {
@@ -15,7 +16,7 @@ export function judgeCommand(): Command {
     .description("judge an existing run with a local model (the paper's GPT-4o-Score); resumable")
     .requiredOption('--run <dir>', 'run directory written by ipdialog run')
     .requiredOption('--judge <model>', 'judge model: local folder or Hugging Face id (or a model name on --backend openai)')
-    .addOption(new Option('--judge-sample <which>', 'every 10th item per pathway (as the paper) or all').choices(['every-10th', 'all']).default('every-10th'))
+    .addOption(new Option('--judge-sample <which>', 'every 10th item per pathway (as the paper) or all').choices(JUDGE_SAMPLES).default('every-10th'))
     .option('--force', 'judge again from scratch');
   return addModelOptions(cmd).action(async (flags: JudgeFlags) => {
     const j = await judgeRun({

@@ -1,7 +1,7 @@
 // The `ipdialog` entry point: registers one command per file and owns the one error path.
 import { Command } from 'commander';
 import { IpdError, formatError } from '../../common';
-import { commands } from './commands';
+import { commands, hiddenCommands } from './commands';
 
 const program = new Command('ipdialog')
   .description('IP-Dialog benchmark, locally: prompts, generation on ONNX Runtime, scoring, reports')
@@ -15,6 +15,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 for (const create of commands) program.addCommand(create());
+for (const create of hiddenCommands) program.addCommand(create(), { hidden: true });
 
 try {
   await program.parseAsync(process.argv);

@@ -30,7 +30,7 @@ export interface ModelFlags {
 export function addModelOptions(cmd: Command, { modelRequired = false, prefix = '' } = {}): Command {
   const p = prefix ? `${prefix}-` : '';
   return cmd
-    .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout) or Hugging Face id').makeOptionMandatory(modelRequired))
+    .addOption(new Option(`--${p}model <id-or-dir>`, 'local model folder (transformers.js layout), Hugging Face id, or tiny / tiny:<preset> (a random-weight test model, generated once into the cache)').makeOptionMandatory(modelRequired))
     .addOption(
       new Option('--backend <name>', 'ort: in-process engine; openai: an OpenAI-compatible server; transformersjs: transformers.js generate(), the reference the engine is measured against')
         .choices(['ort', 'openai', 'transformersjs'])

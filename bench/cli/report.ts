@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeRunReport } from '../report';
+import { writeRunReport } from '../report/node';
 
 interface ReportFlags {
   run: string;

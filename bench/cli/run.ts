@@ -2,8 +2,9 @@ import { Command, Option } from 'commander';
 import { resolvePathways } from '../../pathways';
 import { resolveDataFile } from '../../pathways/node';
 import { openGenerator } from '../backends';
-import { judgeRun, runBenchmark, type JudgeSample } from '../run';
-import { formatEndpointTable } from './endpoint-table';
+import { judgeRun, runBenchmark } from '../run';
+import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
+import { printEndpointTable } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -31,7 +32,7 @@ export function runCommand(): Command {
     .option('--per-task <k>', 'only the first K items of each task', positiveInt('--per-task'))
     .option('--max-new-tokens <n>', 'output limit for every pathway (default per pathway: 512-768, see README)', positiveInt('--max-new-tokens'))
     .option('--judge <model>', 'score responses with a local judge model (the paper\'s GPT-4o-Score)')
-    .addOption(new Option('--judge-sample <which>', 'judge every 10th item per pathway (as the paper) or all').choices(['every-10th', 'all']).default('every-10th'))
+    .addOption(new Option('--judge-sample <which>', 'judge every 10th item per pathway (as the paper) or all').choices(JUDGE_SAMPLES).default('every-10th'))
     .option('--raw', 'send prompts without the chat template')
     .option('--temperature <t>', 'sampling temperature (0 = greedy, the default)', nonNegativeNumber('--temperature'))
     .option('--top-p <p>', 'nucleus sampling mass', nonNegativeNumber('--top-p'))
@@ -57,7 +58,7 @@ export function runCommand(): Command {
         return g;
       },
     });
-    if ((summary.record.endpoints?.length ?? 0) > 1) process.stderr.write(`${formatEndpointTable(summary.record.endpoints!)}\n`);
+    printEndpointTable(summary.record.endpoints);
     process.stderr.write(
       `run: ${summary.generated} generated${summary.resumed ? `, ${summary.resumed} resumed` : ''}, ${summary.total} in all; ${summary.record.stats.tokens_per_second.toFixed(1)} tok/s\n`,
     );

@@ -1,9 +1,8 @@
 import { Command, Option } from 'commander';
 import { IpdError } from '../../common';
-import { readJsonFile, runFiles } from '../run/files';
-import { RunRecordSchema } from '../runlog/schema';
-import { renderScore, SCORE_OUTPUT_FORMATS, type ScoreOutputFormat } from '../score/render';
-import { scorePredictionsFile } from '../score/score-run';
+import { getPathway } from '../../pathways';
+import { readRun } from '../runlog/node';
+import { rescoreRun, renderScore, SCORE_OUTPUT_FORMATS, scorePredictionsFile, type ScoreOutputFormat, type ScoreRunResult } from '../score';
 import { positiveInt } from './options';
 import { writeLines } from './output';
 
@@ -15,42 +14,50 @@ interface ScoreFlags {
   run?: string;
   format: ScoreOutputFormat;
   out?: string;
-}
-
-/** --run DIR fills the data file, subset and predictions from the run's own record. */
-async function fromRun(opts: ScoreFlags): Promise<Required<Pick<ScoreFlags, 'pathway' | 'predictions'>> & ScoreFlags> {
-  if (!opts.run) {
-    if (!opts.pathway || !opts.predictions) throw new IpdError('USAGE', 'score needs --pathway and --predictions (or --run DIR)');
-    return opts as Required<Pick<ScoreFlags, 'pathway' | 'predictions'>> & ScoreFlags;
-  }
-  const files = runFiles(opts.run);
-  const run = await readJsonFile(files.run, RunRecordSchema);
-  if (!run) throw new IpdError('RUN_INVALID', `${opts.run} has no run.json`, { file: opts.run });
-  const pathway = opts.pathway ?? run.spec.pathways[0];
-  if (!opts.pathway && run.spec.pathways.length > 1) {
-    throw new IpdError('USAGE', `${opts.run} ran ${run.spec.pathways.length} pathways`, { hint: `pass --pathway (one of ${run.spec.pathways.join(', ')})` });
-  }
-  return { ...opts, pathway, predictions: files.predictions, data: opts.data ?? run.spec.data_file, perTask: opts.perTask ?? run.spec.per_task ?? undefined };
+  force?: boolean;
 }
 
 export function scoreCommand(): Command {
   return new Command('score')
-    .description('score model predictions with the paper\'s metrics (per-task official sums, means, ATF-RVA correlation)')
+    .description("score model predictions with the paper's metrics (per-task official sums, means, ATF-RVA correlation)")
     .option('--pathway <name>', 'the pathway the predictions answer: direct-response | attribute-filter | type-guided | full-attributes | task-related')
-    .option('--predictions <file>', 'JSONL predictions: results lines {index, pathway, response}, official lines with "predict", or LLaMA-Factory generated_predictions.jsonl')
+    .option('--predictions <file>', 'JSONL predictions: results lines {index, task, pathway, response}, official lines with "predict", or LLaMA-Factory generated_predictions.jsonl')
     .option('--data <file>', 'IP-Dialog JSONL the predictions were made for (default: the official test set, downloaded once into the cache)')
     .option('--per-task <k>', 'the predictions cover the first K items of each task', positiveInt('--per-task'))
-    .option('--run <dir>', 'score a run directory (its predictions, data file and subset)')
+    .option('--run <dir>', 're-score a run folder with its own data file and write the result into it (predictions.jsonl, metrics.json, report.html)')
+    .option('--force', 'with --run: also score a run whose run.json says it has not finished')
     .addOption(new Option('--format <format>', 'official: {"<task>": {answer_acc, attribute_f1, value_f1, relative_value_acc}} sums; json: everything incl. items; table').choices(SCORE_OUTPUT_FORMATS).default('table'))
     .option('--out <file>', 'write here instead of stdout')
     .action(async (flags: ScoreFlags) => {
-      const opts = await fromRun(flags);
-      const result = await scorePredictionsFile({ pathway: opts.pathway, predictions: opts.predictions, data: opts.data, perTask: opts.perTask });
-      const nan = result.aggregate.tasks.filter((t) => t.numNaN > 0);
-      if (nan.length > 0 && opts.format !== 'table') {
-        process.stderr.write(`warning: NaN sums (written as null) for ${nan.map((t) => t.task).join(', ')}: rank answers with all options equal\n`);
+      const results = flags.run ? await scoreRunFolder(flags) : [await scoreFile(flags)];
+      const nan = results.flatMap((r) => Object.entries(r.metrics.tasks).filter(([, t]) => t.nan > 0).map(([task]) => `${r.pathway}/${task}`));
+      if (nan.length > 0 && flags.format !== 'table') {
+        process.stderr.write(`warning: NaN sums (written as null) for ${nan.join(', ')}: rank answers with all options equal, NaN as in the official scoring\n`);
       }
-      await writeLines([renderScore(result, opts.format)], opts.out);
-      if (opts.out) process.stderr.write(`wrote ${opts.format} scores of ${result.scores.length} items to ${opts.out}\n`);
+      await writeLines(
+        results.map((r) => renderScore(r, flags.format)),
+        flags.out,
+      );
+      if (flags.out) process.stderr.write(`wrote ${flags.format} scores of ${results.reduce((n, r) => n + r.scores.length, 0)} items to ${flags.out}\n`);
     });
+}
+
+async function scoreFile(flags: ScoreFlags): Promise<ScoreRunResult> {
+  if (!flags.pathway || !flags.predictions) throw new IpdError('USAGE', 'score needs --pathway and --predictions (or --run DIR)');
+  return scorePredictionsFile({ pathway: flags.pathway, predictions: flags.predictions, data: flags.data, perTask: flags.perTask });
+}
+
+/** All pathways are re-scored and written into the run; the output shows one (official, json) or all (table). */
+async function scoreRunFolder(flags: ScoreFlags): Promise<ScoreRunResult[]> {
+  if (flags.predictions || flags.data || flags.perTask) throw new IpdError('USAGE', '--run takes the predictions, data file and subset from the run; leave out --predictions, --data and --per-task');
+  const wanted = flags.pathway === undefined ? undefined : getPathway(flags.pathway).id;
+  const { run } = await readRun(flags.run!);
+  if (wanted && !run.spec.pathways.includes(wanted)) throw new IpdError('USAGE', `${flags.run} has no ${wanted} predictions`, { hint: `it ran ${run.spec.pathways.join(', ')}` });
+  if (!wanted && run.spec.pathways.length > 1 && flags.format !== 'table') {
+    throw new IpdError('USAGE', `${flags.run} ran ${run.spec.pathways.length} pathways; --format ${flags.format} prints one`, { hint: `pass --pathway (one of ${run.spec.pathways.join(', ')})` });
+  }
+  const r = await rescoreRun(flags.run!, { force: flags.force });
+  for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
+  process.stderr.write(`scored ${r.results.reduce((n, p) => n + p.scores.length, 0)} predictions (${r.numChanged} changed); wrote metrics.json and report.html in ${flags.run}\n`);
+  return wanted ? r.results.filter((p) => p.pathway === wanted) : r.results;
 }

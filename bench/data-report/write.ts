@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { IpdError } from '../../common';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-write';
 import { readDataset, resolveDataFile } from '../../pathways/node';
-import { loadPageAssets } from '../report';
+import { loadPageAssets } from '../report/node';
 import { renderDataReportPage, type DataReportAssets } from './page';
 import { pipelineFigures } from './pipeline-stats';
 import type { QualitySettings } from './quality';

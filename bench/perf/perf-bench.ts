@@ -1,124 +1,285 @@
-// `npm run bench:perf`: our engine vs transformers.js generate() on the same model, prompts
-// and greedy settings, each in its own process, alternating, medians of several runs.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// `npm run bench:perf`: the engine against transformers.js generate() on the benchmark's own
+// workload (all five pathways of K items per task, chat template, output limits from the
+// reference answers), on the Qwen2.5-0.5B-shaped model exported like the hub's fp32 and q4
+// files. Each side runs in its own process with the same environment and threads; the
+// reference gets its best static batch size from a sweep; medians of alternating runs.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cacheDir } from '../../common/node';
-import { loadTokenizer } from '../../models';
-import { createTinyModel } from '../../models/tiny';
-import { measureReadBandwidth } from './harness/bandwidth';
-import { MALLOC_ENV } from '../../engine/node-host/malloc-env';
-import type { ImplResult } from './harness/result';
-import { buildWorkload } from './harness/workload';
+import { loadTokenizer, onnxFileName, type Dtype } from '../../models';
+import { createTinyModel, type TinyDtype, type TinyModelOptions } from '../../models/tiny';
+import {
+  buildWorkload,
+  compareTokens,
+  lineChartSvg,
+  measureReadBandwidth,
+  measureScheduleCost,
+  scoreOutputs,
+  spawnMeasured,
+  weightBytesPerToken,
+  type ImplResult,
+  type MeasuredConfig,
+  type MetricMeans,
+  type TokenAgreement,
+  type WorkloadRequest,
+} from './harness';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
-    'ref-batch': { type: 'string', default: '8' },
+    layers: { type: 'string', default: '4' },
+    'per-task': { type: 'string', default: '1' },
+    dtypes: { type: 'string', default: 'fp32,q4' },
+    sweep: { type: 'string', default: '8,16,4,1' },
+    scaling: { type: 'string', default: '1,2,4' },
+    'scaling-dtype': { type: 'string', default: 'q4' },
     'max-batch': { type: 'string', default: '32' },
-    model: { type: 'string' },
+    'bench-preset': { type: 'boolean', default: true },
     data: { type: 'string', default: path.resolve(HERE, '../../../shared/ipdialog/filtered_data_test_1000.jsonl') },
-    'per-task': { type: 'string', default: '3' },
     out: { type: 'string' },
+    plot: { type: 'string' },
   },
+  allowNegative: true,
 });
 
+const threads = Number(args.threads);
+const runs = Number(args.runs);
+const K = Number(args['per-task']);
+const dtypes = args.dtypes!.split(',') as Array<Dtype & TinyDtype>;
+const sweep = args.sweep!.split(',').map(Number);
+const scaling = args.scaling!.split(',').map(Number);
+const log = (msg: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-async function benchModel(): Promise<string> {
-  if (args.model) return args.model;
-  const dir = cacheDir('models', 'bench-s0');
-  if (!existsSync(path.join(dir, 'onnx/model.onnx'))) {
-    process.stderr.write(`generating the bench preset model into ${dir}\n`);
-    await createTinyModel({ preset: 'bench', seed: 0, out: dir });
+async function model(name: string, opts: TinyModelOptions): Promise<string> {
+  const dir = cacheDir('models', name);
+  const wanted = (opts.dtypes ?? ['fp32']).map((d) => path.join(dir, 'onnx', onnxFileName(d)));
+  if (!wanted.every((f) => existsSync(f))) {
+    log(`generating ${name} into ${dir}`);
+    await createTinyModel({ ...opts, out: dir });
   }
   return dir;
 }
 
-function runWorker<T = ImplResult>(impl: 'ours' | 'transformers.js', workloadFile: string, modelDir: string, mode = 'workload'): Promise<{ wallMs: number; result: T }> {
-  const script = path.join(HERE, 'harness', impl === 'ours' ? 'ours-worker.ts' : 'transformers-worker.ts');
-  const outFile = path.join(os.tmpdir(), `ipd-perf-${impl}-${process.pid}-${Date.now()}.json`);
-  const extra = impl === 'ours' ? [args['max-batch']!, mode] : [args['ref-batch']!];
-  // Our engine runs with the malloc settings the CLI applies; the reference as users run it.
-  const env = impl === 'ours' ? { ...process.env, ...MALLOC_ENV } : process.env;
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, workloadFile, modelDir, outFile, args.threads!, ...extra], { stdio: ['ignore', 'inherit', 'pipe'], env });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`${impl} worker failed (${code}):\n${stderr.slice(-2000)}`));
-      resolve({ wallMs, result: JSON.parse(readFileSync(outFile, 'utf8')) as T });
-    });
+interface Side {
+  label: string;
+  cfg: Omit<MeasuredConfig, 'outFile' | 'workloadFile'>;
+}
+
+interface SideRuns {
+  label: string;
+  runs: Array<{ wallMs: number; result: ImplResult }>;
+}
+
+function workloadFile(modelDir: string, requests: WorkloadRequest[]): string {
+  const config = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipd-perf-')), 'workload.json');
+  writeFileSync(file, JSON.stringify({ requests, eos: [config.eos_token_id].flat() }));
+  return file;
+}
+
+async function measure(side: Side, file: string, timeoutMs?: number) {
+  const r = await spawnMeasured<ImplResult>({ ...side.cfg, workloadFile: file }, { timeoutMs });
+  if (r.timedOut) log(`  ${side.label}: stopped after ${(r.wallMs / 1000).toFixed(0)} s (slower than 1.5x the best so far)`);
+  else log(`  ${side.label}: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.result.generateMs / 1000).toFixed(1)} s generating, peak RSS ${r.result.maxRssMb.toFixed(0)} MB`);
+  return r;
+}
+
+function summary(s: SideRuns) {
+  const rs = s.runs;
+  const m = (f: (r: { wallMs: number; result: ImplResult }) => number) => median(rs.map(f));
+  return {
+    label: s.label,
+    runs: rs.length,
+    wallS: m((r) => r.wallMs / 1000),
+    generateS: m((r) => r.result.generateMs / 1000),
+    loadS: m((r) => r.result.loadMs / 1000),
+    promptTokPerS: m((r) => r.result.promptTokens / (r.result.prefillMs / 1000)),
+    decodeTokPerS: m((r) => r.result.decodeTokens / (r.result.decodeMs / 1000)),
+    generatedTokPerS: m((r) => r.result.generatedTokens / (r.result.generateMs / 1000)),
+    promptTokens: rs[0].result.promptTokens,
+    cachedPromptTokens: rs[0].result.cachedPromptTokens,
+    generatedTokens: rs[0].result.generatedTokens,
+    peakRssMb: m((r) => r.result.maxRssMb),
+  };
+}
+type Summary = ReturnType<typeof summary>;
+
+interface DtypeReport {
+  dtype: Dtype;
+  weightBytesPerToken: number;
+  sweep: Array<{ batchSize: number; wallS: number | null; generateS: number | null; stoppedAfterS?: number }>;
+  bestBatch: number;
+  ref: Summary;
+  exact: Summary;
+  fast: Summary;
+  exactVsRef: TokenAgreement & { everyRun: number };
+  fastVsExact: TokenAgreement & { metrics: { exact: MetricMeans; fast: MetricMeans } };
+  batch1: { exactTokPerS: number; fastTokPerS: number; boundTokPerS: number };
+}
+
+const tStart = performance.now();
+const layers = Number(args.layers);
+const qwenDir = await model(`bench-qwen2.5-0.5b-l${layers}-s0`, { preset: 'qwen2.5-0.5b', architecture: { numLayers: layers }, dtypes, numLogitsToKeep: true });
+const tokenizer = await loadTokenizer(qwenDir);
+const workloads = new Map<number, WorkloadRequest[]>();
+for (const k of new Set([K, ...scaling])) workloads.set(k, buildWorkload(args.data!, tokenizer, k));
+const main = workloads.get(K)!;
+const mainFile = workloadFile(qwenDir, main);
+log(`workload: ${main.length} requests (${K} item(s) per task x 5 pathways), ${main.reduce((n, r) => n + r.promptIds.length, 0)} prompt tokens, ${main.reduce((n, r) => n + r.maxNewTokens, 0)} new tokens (limits ${Math.min(...main.map((r) => r.maxNewTokens))}-${Math.max(...main.map((r) => r.maxNewTokens))})`);
+
+const common = { modelDir: qwenDir, device: 'cpu' as const, threads };
+const ours = (dtype: Dtype, numerics: 'exact' | 'fast'): Side => ({ label: `ours ${numerics}`, cfg: { ...common, impl: 'ours', dtype, numerics, maxBatch: Number(args['max-batch']) } });
+const ref = (dtype: Dtype, batchSize: number): Side => ({ label: `transformers.js batch ${batchSize}`, cfg: { ...common, impl: 'transformers.js', dtype, batchSize } });
+
+// The first load of a graph rewrites it once (cached afterwards): not timed.
+for (const dtype of dtypes) for (const numerics of ['exact', 'fast'] as const) await spawnMeasured({ ...ours(dtype, numerics).cfg, workloadFile: mainFile, mode: 'batch1' });
+const bandwidth = await measureReadBandwidth(threads);
+log(`1-row MatMul weight-streaming rate: ${(bandwidth / 1e9).toFixed(1)} GB/s`);
+
+const reports: DtypeReport[] = [];
+for (const dtype of dtypes) {
+  log(`${dtype}: transformers.js batch-size sweep`);
+  const sweepRows: DtypeReport['sweep'] = [];
+  let best: { bs: number; run: { wallMs: number; result: ImplResult } } | undefined;
+  for (const bs of sweep) {
+    const r = await measure(ref(dtype, bs), mainFile, best ? best.run.wallMs * 1.5 : undefined);
+    if (r.timedOut) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000 });
+    else {
+      sweepRows.push({ batchSize: bs, wallS: r.wallMs / 1000, generateS: r.result.generateMs / 1000 });
+      if (!best || r.wallMs < best.run.wallMs) best = { bs, run: r };
+    }
+  }
+  const bestBatch = best!.bs;
+  // The sweep's run at the best batch size is the reference's first run.
+  const sides: Record<'ref' | 'exact' | 'fast', SideRuns> = {
+    ref: { label: `transformers.js generate(), batch ${bestBatch}`, runs: [best!.run] },
+    exact: { label: 'ip-dialog engine, exact', runs: [] },
+    fast: { label: 'ip-dialog engine, --numerics fast', runs: [] },
+  };
+  const batch1 = { exact: [] as number[], fast: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    log(`${dtype}: run ${i + 1}/${runs}`);
+    const order: Array<'ref' | 'exact' | 'fast'> = [['exact', 'fast', 'ref'], ['ref', 'exact', 'fast'], ['fast', 'ref', 'exact']][i % 3] as never;
+    for (const which of order) {
+      if (which === 'ref' && i === 0) continue;
+      const side = which === 'ref' ? ref(dtype, bestBatch) : ours(dtype, which);
+      const r = await measure(side, mainFile);
+      if (!r.timedOut) sides[which].runs.push(r);
+    }
+    for (const numerics of ['exact', 'fast'] as const) {
+      const r = await spawnMeasured<{ decodeTokPerS: number }>({ ...ours(dtype, numerics).cfg, workloadFile: mainFile, mode: 'batch1' });
+      if (!r.timedOut) batch1[numerics].push(r.result.decodeTokPerS);
+    }
+  }
+  const refOut = sides.ref.runs[0].result.outputs;
+  const exactAgreement = compareTokens(main, sides.exact.runs[0].result.outputs, refOut);
+  const everyRun = main.filter((r) => sides.exact.runs.every((x) => JSON.stringify(x.result.outputs[r.id]) === JSON.stringify(refOut[r.id]))).length;
+  const exactOut = sides.exact.runs[0].result.outputs;
+  const fastOut = sides.fast.runs[0].result.outputs;
+  const bytes = await weightBytesPerToken(path.join(qwenDir, 'onnx', onnxFileName(dtype)));
+  reports.push({
+    dtype,
+    weightBytesPerToken: bytes,
+    sweep: sweepRows,
+    bestBatch,
+    ref: summary(sides.ref),
+    exact: summary(sides.exact),
+    fast: summary(sides.fast),
+    exactVsRef: { ...exactAgreement, everyRun },
+    fastVsExact: {
+      ...compareTokens(main, fastOut, exactOut),
+      metrics: { exact: await scoreOutputs(args.data!, tokenizer, main, exactOut), fast: await scoreOutputs(args.data!, tokenizer, main, fastOut) },
+    },
+    batch1: { exactTokPerS: median(batch1.exact), fastTokPerS: median(batch1.fast), boundTokPerS: bandwidth / bytes },
   });
 }
 
-const modelDir = await benchModel();
-const tokenizer = await loadTokenizer(modelDir);
-const config = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8'));
-const requests = buildWorkload(args.data!, tokenizer, Number(args['per-task']));
-const eos = [config.eos_token_id].flat();
-const workloadFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'ipd-perf-')), 'workload.json');
-writeFileSync(workloadFile, JSON.stringify({ requests, eos, pad: config.pad_token_id ?? eos[0] }));
-const weightBytes = readFileSync(path.join(modelDir, 'onnx/model.onnx')).length;
-process.stderr.write(`workload: ${requests.length} requests, ${requests.reduce((n, r) => n + r.promptIds.length, 0)} prompt tokens, limits ${Math.min(...requests.map((r) => r.maxNewTokens))}-${Math.max(...requests.map((r) => r.maxNewTokens))}\n`);
-
-// Our first load of a model rewrites its graph once (cached afterwards): do it before timing.
-await runWorker<{ decodeTokPerS: number }>('ours', workloadFile, modelDir, 'batch1');
-const bandwidth = await measureReadBandwidth(Number(args.threads));
-const batch1Runs: number[] = [];
-const runs: Record<'ours' | 'transformers.js', Array<{ wallMs: number; result: ImplResult }>> = { ours: [], 'transformers.js': [] };
-for (let i = 0; i < Number(args.runs); i++) {
-  const order: Array<'ours' | 'transformers.js'> = i % 2 === 0 ? ['transformers.js', 'ours'] : ['ours', 'transformers.js'];
-  for (const impl of order) {
-    const r = await runWorker(impl, workloadFile, modelDir);
-    runs[impl].push(r);
-    process.stderr.write(`run ${i + 1} ${impl}: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.result.generateMs / 1000).toFixed(1)} s generating, peak RSS ${r.result.maxRssMb.toFixed(0)} MB\n`);
+// How cost grows with work: seconds per item at K = 1, 2, 4 (one run each beyond K).
+const scalingDtype = args['scaling-dtype'] as Dtype;
+const scalingRows: Array<{ k: number; side: string; wallS: number; perItemS: number }> = [];
+const scaled = reports.find((r) => r.dtype === scalingDtype);
+if (scaled) {
+  for (const k of scaling) {
+    for (const numerics of ['exact', 'fast'] as const) {
+      let wallS: number;
+      if (k === K) wallS = (numerics === 'exact' ? scaled.exact : scaled.fast).wallS;
+      else {
+        log(`${scalingDtype}: scaling, ${k} item(s) per task, ${numerics}`);
+        const r = await measure(ours(scalingDtype, numerics), workloadFile(qwenDir, workloads.get(k)!));
+        if (r.timedOut) continue;
+        wallS = r.wallMs / 1000;
+      }
+      scalingRows.push({ k, side: `ours ${numerics}`, wallS, perItemS: wallS / (k * 10) });
+    }
   }
-  batch1Runs.push((await runWorker<{ decodeTokPerS: number }>('ours', workloadFile, modelDir, 'batch1')).result.decodeTokPerS);
+  scalingRows.push({ k: K, side: `transformers.js batch ${scaled.bestBatch}`, wallS: scaled.ref.wallS, perItemS: scaled.ref.wallS / (K * 10) });
 }
 
-// Greedy outputs must agree request by request (in every run).
-const ref0 = runs['transformers.js'][0].result.outputs;
-const identical = requests.filter((r) => runs.ours.every((o) => JSON.stringify(o.result.outputs[r.id]) === JSON.stringify(ref0[r.id]))).length;
-const differing = requests.filter((r) => JSON.stringify(runs.ours[0].result.outputs[r.id]) !== JSON.stringify(ref0[r.id])).map((r) => r.id);
-
-function summary(impl: 'ours' | 'transformers.js') {
-  const rs = runs[impl];
-  return {
-    wallS: median(rs.map((r) => r.wallMs / 1000)),
-    generateS: median(rs.map((r) => r.result.generateMs / 1000)),
-    tokPerS: median(rs.map((r) => r.result.generatedTokens / (r.result.generateMs / 1000))),
-    prefillTokPerS: median(rs.map((r) => r.result.promptTokens / (r.result.prefillMs / 1000))),
-    decodeTokPerS: median(rs.map((r) => r.result.decodeTokens / (r.result.decodeMs / 1000))),
-    peakRssMb: median(rs.map((r) => r.result.maxRssMb)),
-    generated: rs[0].result.generatedTokens,
-  };
+// The bench preset (Llama-3.1-shaped, 174M parameters, fp32) as a second model: one run each.
+let second: { ours: Summary; ref: Summary; identical: number; total: number; batch: number } | undefined;
+if (args['bench-preset']) {
+  const dir = await model('bench-s0-keep', { preset: 'bench', numLogitsToKeep: true });
+  const requests = buildWorkload(args.data!, await loadTokenizer(dir), K);
+  const file = workloadFile(dir, requests);
+  const batch = reports.find((r) => r.dtype === 'fp32')?.bestBatch ?? 8;
+  log(`bench preset (fp32): one run each, transformers.js batch ${batch}`);
+  await spawnMeasured({ impl: 'ours', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, workloadFile: file, mode: 'batch1' });
+  const o = await measure({ label: 'ours exact', cfg: { impl: 'ours', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, maxBatch: Number(args['max-batch']) } }, file);
+  const t = await measure({ label: `transformers.js batch ${batch}`, cfg: { impl: 'transformers.js', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, batchSize: batch } }, file);
+  if (!o.timedOut && !t.timedOut) {
+    const agreement = compareTokens(requests, o.result.outputs, t.result.outputs);
+    second = { ours: summary({ label: 'ip-dialog engine, exact', runs: [o] }), ref: summary({ label: `transformers.js generate(), batch ${batch}`, runs: [t] }), identical: agreement.identical, total: agreement.total, batch };
+  }
 }
-const ours = summary('ours');
-const ref = summary('transformers.js');
-const batch1 = median(batch1Runs);
-const bound = bandwidth / weightBytes;
-const fmt = (x: number, d = 1) => x.toFixed(d);
-const table = [
-  '| | wall s | generate s | generated tok/s | prefill tok/s | decode tok/s | peak RSS MB |',
-  '|---|---|---|---|---|---|---|',
-  `| transformers.js generate() | ${fmt(ref.wallS)} | ${fmt(ref.generateS)} | ${fmt(ref.tokPerS)} | ${fmt(ref.prefillTokPerS, 0)} | ${fmt(ref.decodeTokPerS)} | ${fmt(ref.peakRssMb, 0)} |`,
-  `| ip-dialog engine | ${fmt(ours.wallS)} | ${fmt(ours.generateS)} | ${fmt(ours.tokPerS)} | ${fmt(ours.prefillTokPerS, 0)} | ${fmt(ours.decodeTokPerS)} | ${fmt(ours.peakRssMb, 0)} |`,
-  `| speed-up | **${fmt(ref.wallS / ours.wallS, 2)}x** | ${fmt(ref.generateS / ours.generateS, 2)}x | | | | |`,
-].join('\n');
-const lines = [
-  `machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; threads ${args.threads}; ${args.runs} runs, medians`,
-  `model: bench preset (${(weightBytes / 1e6).toFixed(0)} MB fp32), ${requests.length} direct-response prompts (chat template), greedy`,
-  table,
-  `identical greedy tokens: ${identical}/${requests.length}${differing.length ? ` (differing: ${differing.join(', ')})` : ''}`,
-  `batch-1 decode: ${fmt(batch1)} tok/s; measured weight-streaming rate (1-row MatMul) ${(bandwidth / 1e9).toFixed(1)} GB/s / ${(weightBytes / 1e6).toFixed(0)} MB per token = bound ${fmt(bound)} tok/s -> ${fmt((100 * batch1) / bound, 0)}% of the bound`,
-];
+
+const scheduleCost = measureScheduleCost();
+const totalMin = (performance.now() - tStart) / 60000;
+
+// ---- report ----
+const f = (x: number, d = 1) => x.toFixed(d);
+const lines: string[] = [];
+lines.push(
+  `machine: ${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${threads} threads; medians of ${runs} alternating runs; bench:perf took ${f(totalMin, 0)} min`,
+  `model: qwen2.5-0.5b preset at ${layers} layers (hidden 896, 14/2 heads, MLP 4864, vocabulary 151,936 tied, q/k/v biases), random weights, num_logits_to_keep`,
+  `workload: ${main.length} requests, ${main[0] ? main.reduce((n, r) => n + r.promptIds.length, 0) : 0} prompt tokens, ${main.reduce((n, r) => n + r.maxNewTokens, 0)} output tokens`,
+  '',
+);
+for (const r of reports) {
+  const row = (s: Summary) => `| ${s.label} | ${f(s.wallS)} | ${f(s.generateS)} | ${f(s.promptTokPerS, 0)} | ${f(s.decodeTokPerS, 1)} | ${s.cachedPromptTokens} | ${f(s.peakRssMb, 0)} |`;
+  lines.push(
+    `#### ${r.dtype}`,
+    '',
+    '| | wall s | generate s | prompt tok/s | decode tok/s | prompt tokens reused | peak RSS MB |',
+    '|---|---|---|---|---|---|---|',
+    row(r.ref),
+    row(r.exact),
+    row(r.fast),
+    `| speed-up exact / fast | **${f(r.ref.wallS / r.exact.wallS, 2)}x** / **${f(r.ref.wallS / r.fast.wallS, 2)}x** | ${f(r.ref.generateS / r.exact.generateS, 2)}x / ${f(r.ref.generateS / r.fast.generateS, 2)}x | | | | |`,
+    '',
+    `transformers.js batch-size sweep (wall s): ${r.sweep.map((s) => `${s.batchSize}: ${s.wallS !== null ? f(s.wallS) : `stopped after ${f(s.stoppedAfterS!, 0)}`}`).join(', ')}; best ${r.bestBatch}`,
+    `exact vs transformers.js: identical greedy tokens ${r.exactVsRef.identical}/${r.exactVsRef.total} (in every run: ${r.exactVsRef.everyRun})${r.exactVsRef.differing.length ? `; differing: ${r.exactVsRef.differing.map((d) => `${d.id} at ${d.firstDiff}`).join(', ')}` : ''}`,
+    `fast vs exact: identical ${r.fastVsExact.identical}/${r.fastVsExact.total}, mean first differing position ${r.fastVsExact.meanFirstDiff === null ? '-' : f(r.fastVsExact.meanFirstDiff)}; metric means exact -> fast: ${(['answerAcc', 'attributeF1', 'valueF1', 'relativeValueAcc'] as const).map((k) => `${k} ${f(r.fastVsExact.metrics.exact[k], 4)} -> ${f(r.fastVsExact.metrics.fast[k], 4)}`).join(', ')}`,
+    `batch-1 decode: exact ${f(r.batch1.exactTokPerS)} tok/s, fast ${f(r.batch1.fastTokPerS)} tok/s; bound ${f(r.batch1.boundTokPerS)} tok/s (${f(r.weightBytesPerToken / 1e6, 0)} MB of weights per token at ${f(bandwidth / 1e9)} GB/s) -> exact at ${f((100 * r.batch1.exactTokPerS) / r.batch1.boundTokPerS, 0)}% of the bound`,
+    '',
+  );
+}
+if (scalingRows.length) lines.push(`scaling (${scalingDtype}, seconds per item = wall / items): ${scalingRows.map((s) => `${s.side} K=${s.k}: ${f(s.perItemS, 2)}`).join('; ')}`);
+if (second) lines.push(`bench preset (fp32, one run each): ours ${f(second.ours.wallS)} s vs transformers.js batch ${second.batch} ${f(second.ref.wallS)} s = ${f(second.ref.wallS / second.ours.wallS, 2)}x wall; identical ${second.identical}/${second.total}`);
+lines.push(`scheduling cost per step (scheduler alone): ${scheduleCost.map((c) => `${c.waiting} waiting: ${f(c.microsPerStep, 0)} us`).join(', ')}`);
 process.stdout.write(`${lines.join('\n')}\n`);
-if (args.out) writeFileSync(args.out, JSON.stringify({ ours, ref, identical, differing, batch1, bandwidth, weightBytes, runs }, null, 2));
+
+if (args.plot && scaled) {
+  const colors: Record<string, string> = { 'ours exact': '#1f77b4', 'ours fast': '#2ca02c' };
+  const series = ['ours exact', 'ours fast'].map((side) => ({ label: `ip-dialog ${side.slice(5)}`, color: colors[side], points: scalingRows.filter((s) => s.side === side).map((s) => ({ x: s.k, y: s.perItemS })) }));
+  const refRow = scalingRows.find((s) => s.side.startsWith('transformers.js'));
+  if (refRow) series.push({ label: `transformers.js (K=${K})`, color: '#d62728', points: scaling.map((k) => ({ x: k, y: refRow.perItemS })) });
+  mkdirSync(path.dirname(path.resolve(args.plot)), { recursive: true });
+  writeFileSync(args.plot, lineChartSvg(`Seconds per item (${scalingDtype}, 5 pathways each)`, 'items per task (K)', 's per item', series.map((s, i) => ({ ...s, dashed: i === 2 }))));
+}
+if (args.out) writeFileSync(args.out, JSON.stringify({ machine: os.cpus()[0]?.model, threads, runs, layers, bandwidth, reports, scalingRows, second, scheduleCost, totalMin }, null, 2));

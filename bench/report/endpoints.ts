@@ -1,6 +1,6 @@
 // The per-endpoint table of runs on several OpenAI-compatible servers (run.json `endpoints`).
 // Browser-safe; static HTML like the other tables.
-import type { EndpointStatsRecord } from '../runlog/schema';
+import type { EndpointStatsRecord } from '../runlog';
 import { escapeHtml as h, fmt } from './html';
 
 /** One section for the runs that name endpoints; empty when none does. */

@@ -1,8 +1,9 @@
 // Names shared by the report's data preparation, its page and the reference tables.
-import type { JudgeScores, MetricName } from '../runlog/schema';
+import { JUDGE_SCORE_NAMES } from '../../scorers';
+import type { MetricName } from '../runlog';
 
 /** The five GPT-4o-Score fields, in the paper's column order. */
-export const JUDGE_NAMES = ['Conciseness', 'Personalization', 'Analysis Quality', 'Answer Accuracy', 'Total'] as const satisfies readonly (keyof JudgeScores)[];
+export const JUDGE_NAMES = JUDGE_SCORE_NAMES;
 export type JudgeName = (typeof JUDGE_NAMES)[number];
 
 export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
@@ -11,14 +12,6 @@ export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
   value_f1: 'Value F1',
   relative_value_acc: 'Relative value accuracy',
 };
-
-/**
- * An item's identity. The dataset's `index` repeats across tasks (1,000 items, 725
- * distinct indexes); (task, index) is unique.
- */
-export function itemKey(task: string, index: number): string {
-  return `${task}:${index}`;
-}
 
 /** Our pathway ids and the official dataset ids the paper's tables are keyed by. */
 export const PATHWAY_DATASET_IDS: Readonly<Record<string, string>> = {

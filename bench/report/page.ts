@@ -1,8 +1,7 @@
 // Renders ReportData into the one-file HTML page. Tables are static HTML (readable even
 // with scripts off); charts and the sample browser are built by the inline client script
 // from the embedded JSON.
-import { createHash } from 'node:crypto';
-import type { MetricName } from '../runlog/schema';
+import { sha256Base64, type MetricName } from '../runlog';
 import { renderEndpoints } from './endpoints';
 import { embedJson, escapeHtml as h, fmt, inlineScript } from './html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
@@ -17,18 +16,20 @@ export interface PageAssets {
   css: string;
 }
 
-export function renderPage(data: ReportData, assets: PageAssets): string {
+/** The page, the same in Node and the browser (the CSP hashes come from Web Crypto). */
+export async function renderPage(data: ReportData, assets: PageAssets): Promise<string> {
   const chartJs = inlineScript(assets.chartJs, 'the Chart.js bundle');
   const clientJs = inlineScript(assets.clientJs, 'the report client script');
   // Only these two scripts may run: hashes (not 'unsafe-inline') also block inline event
   // handlers, a second line of defence behind escaping. default-src 'none' keeps it offline.
   const csp = [
     "default-src 'none'",
-    `script-src ${sha256Source(chartJs)} ${sha256Source(clientJs)}`,
+    `script-src ${await sha256Source(chartJs)} ${await sha256Source(clientJs)}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
   ].join('; ');
   const hasJudge = data.series.some((s) => s.judge);
+  const endpoints = renderEndpoints(data.runs);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -45,14 +46,14 @@ export function renderPage(data: ReportData, assets: PageAssets): string {
     data.reference.length > 0 ? ` · ${data.reference.length} reference row(s) from the paper` : ''
   }</p>
 <nav>
-<a href="#summary">Summary</a><a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
+${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}<a href="#summary">Summary</a><a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
     hasJudge ? '<a href="#judge">Judge</a>' : ''
   }<a href="#samples">Samples</a>
 </nav>
 </header>
 <main>
 ${renderRuns(data.runs)}
-${renderEndpoints(data.runs)}
+${endpoints}
 ${renderNotes(data.notes)}
 ${renderHeadline(data)}
 ${renderSums(data)}
@@ -86,8 +87,8 @@ ${renderSampleBrowser()}
 `;
 }
 
-function sha256Source(code: string): string {
-  return `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`;
+async function sha256Source(code: string): Promise<string> {
+  return `'sha256-${await sha256Base64(code)}'`;
 }
 
 function chartBox(id: string, label: string, size = ''): string {
@@ -127,6 +128,7 @@ function swatch(color: string): string {
 
 function renderHeadline(data: ReportData): string {
   const hasJudge = data.series.some((s) => s.judge);
+  const endpoints = renderEndpoints(data.runs);
   const metricHeads = data.metricNames.map((m) => `<th class="num">${h(METRIC_LABELS[m])}</th>`).join('');
   const rows = data.series.map((s) => {
     const cells = data.metricNames.map((m) => `<td class="num">${fmt(s.overall.mean[m], 3)}</td>`).join('');
@@ -134,7 +136,7 @@ function renderHeadline(data: ReportData): string {
     return `<tr><td>${swatch(s.color)}${h(s.label)}</td><td class="num">${s.overall.count}</td>${cells}<td class="num">${fmt(
       s.pearson,
       3,
-    )}</td>${judge}<td class="num">${s.numMissing}</td><td class="num">${s.numErrors}</td></tr>`;
+    )}</td>${judge}<td class="num" title="${h(parseTitle(s))}">${s.overall.parse.status.failed} / ${s.overall.parse.status.partial}</td><td class="num">${s.numErrors}</td></tr>`;
   });
   const refRows = data.reference.map((r) => {
     const cells = data.metricNames.map((m) => `<td class="num">${fmt(r.overallMean[m], 3)}</td>`).join('');
@@ -143,14 +145,19 @@ function renderHeadline(data: ReportData): string {
   });
   return `<section id="summary">
 <h2>Summary</h2>
-<p class="hint">Overall means over all items (0–1). Pearson r: attribute F1 vs relative value accuracy across items. Missing: responses where a part could not be extracted.</p>
+<p class="hint">Overall means over all items (0–1); “–” is the official NaN (a rank answer repeating one option makes its task’s values NaN, as in the official scoring). Pearson r: attribute F1 vs relative value accuracy across items. Unparsed: responses with neither analysis nor answer found / with one of them.</p>
 <div class="table-wrap"><table class="headline">
 <thead><tr><th>Pathway</th><th class="num">Items</th>${metricHeads}<th class="num">Pearson r</th>${
     hasJudge ? '<th class="num">Judge total</th>' : ''
-  }<th class="num">Missing</th><th class="num">Errors</th></tr></thead>
+  }<th class="num">Unparsed</th><th class="num">Errors</th></tr></thead>
 <tbody>${rows.join('\n')}${refRows.length > 0 ? `\n${refRows.join('\n')}` : ''}</tbody>
 </table></div>
 </section>`;
+}
+
+function parseTitle(s: SeriesData): string {
+  const m = s.overall.parse.missing;
+  return `responses missing attributes: ${m.attributes}, analysis: ${m.analysis}, answer: ${m.answer}`;
 }
 
 function meanOf(values: readonly number[]): number | null {
@@ -219,8 +226,8 @@ function renderJudge(data: ReportData): string {
       return e ? `<td class="num" title="n=${e.count}">${fmt(e.mean.Total)}</td>` : '<td class="num">–</td>';
     });
     return `<tr><td>${swatch(s.color)}${h(s.label)}</td>${cells.join('')}<td class="num">${fmt(j.overall?.mean.Total)}</td><td class="num${
-      j.failures > 0 ? ' warn' : ''
-    }">${j.failures}</td></tr>`;
+      j.overall.failures > 0 ? ' warn' : ''
+    }">${j.overall.failures}</td></tr>`;
   });
   const refRows = refs.map((r) => {
     const cells = data.tasks.map((t) => `<td class="num">${fmt(r.judge![t]?.Total)}</td>`);
@@ -241,8 +248,8 @@ function renderJudge(data: ReportData): string {
       ? `<tr class="total"><td>all tasks</td><td class="num">${j.overall.count}</td>${JUDGE_NAMES.map((n) => `<td class="num">${fmt(j.overall!.mean[n])}</td>`).join('')}</tr>`
       : '';
     const failures =
-      j.failures > 0
-        ? `<p class="judge-failures warn">${j.failures} judge failure(s) (no usable total), not averaged in: item index${j.failures > 1 ? 'es' : ''} ${j.failedIndexes.map(String).join(', ')}</p>`
+      j.overall.failures > 0
+        ? `<p class="judge-failures warn">${j.overall.failures} judge failure(s) (no usable total), not averaged in: ${h(j.failed_items.join(', '))}</p>`
         : '<p class="judge-failures">No judge failures.</p>';
     return `<details class="judge-detail"${open}><summary>${swatch(s.color)}${h(s.label)}: all five scores per task</summary>
 <div class="table-wrap"><table class="judge" data-series="${h(s.id)}">

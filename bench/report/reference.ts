@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { IpdError } from '../../common';
-import { ItemMetricsSchema, JudgeScoresSchema } from '../runlog/schema';
+import { JudgeScoresSchema, PublishedMetricsSchema } from '../runlog';
 import type { ReferenceData } from './types';
 
 export const REFERENCE_FILES = {
@@ -12,7 +12,7 @@ export const REFERENCE_FILES = {
   judge: 'gpt4o_eval_new.json',
 } as const;
 
-const ReferenceMetricsSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), ItemMetricsSchema)));
+const ReferenceMetricsSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), PublishedMetricsSchema)));
 const ReferenceJudgeSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), JudgeScoresSchema)));
 
 /** The metrics table is required; the judge table is optional (older copies lack it). */

@@ -1,11 +1,13 @@
-// Node entry of the report: read run folders, render the page, write it.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// Reading run folders and the page's assets from disk, rendering the page, writing it.
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IpdError } from '../../common';
+import { writeFileAtomic } from '../atomic-write';
+import { RUN_FILES } from '../runlog';
+import { loadRun } from './load-run';
 import { loadReference } from './reference';
-import { loadRun, RUN_FILES } from './load-run';
 import { renderPage, type PageAssets } from './page';
 import { buildReportData } from './report-data';
 import type { LoadedRun, ReferenceData, ReportOptions } from './types';
@@ -67,20 +69,12 @@ export async function renderComparison(runs: readonly (string | LoadedRun)[], op
 export async function writeRunReport(runDir: string, opts: RenderOptions & { out?: string } = {}): Promise<string> {
   const { out, ...rest } = opts;
   const file = out ?? path.join(runDir, RUN_FILES.report);
-  await writeAtomically(file, await renderRunReport(runDir, rest));
+  writeFileAtomic(file, await renderRunReport(runDir, rest));
   return file;
 }
 
 /** Writes the comparison page to `out` and returns its path. */
 export async function writeComparison(runs: readonly (string | LoadedRun)[], out: string, opts: RenderOptions = {}): Promise<string> {
-  await writeAtomically(out, await renderComparison(runs, opts));
+  writeFileAtomic(out, await renderComparison(runs, opts));
   return out;
-}
-
-/** A viewer open on the old report (or a crash mid-write) never sees half a page. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, file);
 }

@@ -1,11 +1,12 @@
 // Turns loaded runs (and optionally the paper's tables) into the plain data the page
-// embeds. Pure and browser-safe: everything here is testable without a DOM.
+// embeds. Pure and browser-safe: everything here is testable without a DOM. The numbers are
+// bench/runlog's reduce() of each run's records; nothing is aggregated here.
 import { taskOrder } from '../../pathways';
-import { METRIC_NAMES, type JudgeRecord, type JudgeScores, type MetricsRecord, type PredictionRecord } from '../runlog/schema';
-import { itemKey, JUDGE_NAMES, PATHWAY_DATASET_IDS } from './names';
+import { isJudgeFailure } from '../../scorers';
+import { itemId, METRIC_NAMES, type JudgeRecord, type PredictionRecord } from '../runlog';
+import { PATHWAY_DATASET_IDS } from './names';
 import { buildReferenceSeries, resolveReferenceModels } from './reference-series';
-import { summarizeJudge, summarizePredictions, type JudgeSummary, type PathwaySummary } from './summarize';
-import type { GtRecord, ItemRow, LoadedRun, ReportData, ReportOptions, RunSummary, SeriesData, SeriesJudge } from './types';
+import type { GtRecord, ItemRow, LoadedRun, ReportData, ReportOptions, RunSummary, SeriesData } from './types';
 
 /** Colour-blind-friendly (Okabe-Ito first), distinct from the reference greys. */
 export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000', '#882255', '#44AA99'];
@@ -21,17 +22,9 @@ export function buildReportData(runs: readonly LoadedRun[], opts: ReportOptions 
   runs.forEach((run, r) => {
     const prefix = runs.length > 1 ? `${labels[r]}: ` : '';
     notes.push(...run.notes.map((n) => `${prefix}${n}`));
-    for (const [pathway, preds] of groupByPathway(run, (n) => notes.push(`${prefix}${n}`))) {
+    for (const [pathway, entry] of Object.entries(run.metrics.pathways)) {
       const seriesIndex = series.length;
-      const metricsEntry = run.metrics?.pathways[pathway];
-      const summary = metricsEntry ? fromMetricsRecord(metricsEntry) : summarizePredictions(preds);
-      if (metricsEntry && metricsEntry.overall.count !== preds.length) {
-        notes.push(
-          `${prefix}${pathway}: metrics.json counts ${metricsEntry.overall.count} item(s) but predictions.jsonl has ${preds.length}; the tables show metrics.json, the sample browser the predictions`,
-        );
-      }
-      const judgeRecords = run.judge.filter((j) => j.pathway === pathway);
-      const judgeSummary = metricsEntry?.judge ? fromMetricsJudge(metricsEntry.judge) : judgeRecords.length > 0 ? summarizeJudge(judgeRecords) : undefined;
+      const preds = sampleOrder(run.predictions.filter((p) => p.pathway === pathway));
       const label = runs.length > 1 ? `${labels[r]} · ${pathway}` : pathway;
       series.push({
         id: `${runSummaries[r].id}:${pathway}`,
@@ -40,21 +33,20 @@ export function buildReportData(runs: readonly LoadedRun[], opts: ReportOptions 
         pathway,
         ...(PATHWAY_DATASET_IDS[pathway] && { datasetId: PATHWAY_DATASET_IDS[pathway] }),
         color: SERIES_COLORS[seriesIndex % SERIES_COLORS.length],
-        tasks: summary.tasks,
-        overall: summary.overall,
-        pearson: summary.atfRvaPearson,
-        ...(judgeSummary && { judge: withOverall(judgeSummary) }),
+        tasks: entry.tasks,
+        overall: entry.overall,
+        pearson: entry.atf_rva_pearson.across_items,
+        ...(entry.judge && { judge: entry.judge }),
         numItems: preds.length,
         numMissing: preds.filter((p) => p.missing.length > 0).length,
         numErrors: preds.filter((p) => p.error !== undefined).length,
-        source: metricsEntry ? 'metrics.json' : 'predictions',
       });
-      const judgeByItem = new Map(judgeRecords.map((j) => [itemKey(j.task, j.index), j]));
+      const judgeByItem = new Map(run.judge.filter((j) => j.pathway === pathway).map((j) => [itemId(j), j]));
       for (const p of preds) {
-        const key = itemKey(p.task, p.index);
-        items.push(itemRow(p, seriesIndex, judgeByItem.get(key), opts.omitPrompts));
-        const g = run.gt?.[key];
-        if (g) gt[key] = g;
+        const id = itemId(p);
+        items.push(itemRow(p, seriesIndex, judgeByItem.get(id), opts.omitPrompts));
+        const g = run.gt?.[id];
+        if (g) gt[id] = g;
       }
     }
   });
@@ -118,60 +110,22 @@ function summarizeRun(loaded: LoadedRun, id: string, label: string): RunSummary 
     perTask: run.spec.per_task,
     promptMode: run.spec.prompt_mode,
     sampling: run.spec.sampling,
-    ...(run.spec.judge && { judgeModel: `${run.spec.judge.model} (${run.spec.judge.sample})` }),
+    ...(run.judge && { judgeModel: `${run.judge.model} (${run.judge.sample})` }),
     stats: run.stats,
     ...(run.error && { error: `${run.error.code}: ${run.error.message}` }),
     ...(run.endpoints && { endpoints: run.endpoints }),
   };
 }
 
-/**
- * Predictions per pathway, in the run's pathway order, then in task order and by index.
- * A repeated (pathway, task, index) keeps the last line, the way a resumed run would have
- * meant it, and is noted.
- */
-export function groupByPathway(run: Pick<LoadedRun, 'run' | 'predictions'>, note: (text: string) => void): Map<string, PredictionRecord[]> {
-  const byPathway = new Map<string, Map<string, PredictionRecord>>();
-  for (const p of run.run.spec.pathways) byPathway.set(p, new Map());
-  let duplicates = 0;
-  for (const p of run.predictions) {
-    const m = byPathway.get(p.pathway) ?? new Map<string, PredictionRecord>();
-    const key = itemKey(p.task, p.index);
-    if (m.has(key)) duplicates++;
-    m.set(key, p);
-    byPathway.set(p.pathway, m);
-  }
-  if (duplicates > 0) note(`predictions.jsonl repeats ${duplicates} (pathway, item) pair(s); the last line of each is shown`);
-  const out = new Map<string, PredictionRecord[]>();
-  for (const [pathway, m] of byPathway) {
-    if (m.size > 0) out.set(pathway, [...m.values()].sort((a, b) => taskOrder(a.task) - taskOrder(b.task) || a.index - b.index));
-  }
-  return out;
-}
-
-type MetricsPathway = MetricsRecord['pathways'][string];
-
-function fromMetricsRecord(entry: MetricsPathway): PathwaySummary {
-  return { tasks: entry.tasks, overall: entry.overall, atfRvaPearson: entry.atf_rva_pearson };
-}
-
-function fromMetricsJudge(judge: NonNullable<MetricsPathway['judge']>): JudgeSummary {
-  return { tasks: judge.tasks, failures: judge.failures, failedIndexes: judge.failed_indexes };
-}
-
-/** Adds the item-weighted mean over tasks. */
-function withOverall(summary: JudgeSummary): SeriesJudge {
-  const entries = Object.values(summary.tasks);
-  const count = entries.reduce((acc, e) => acc + e.count, 0);
-  if (count === 0) return { ...summary, overall: null };
-  const mean = {} as JudgeScores;
-  for (const name of JUDGE_NAMES) mean[name] = entries.reduce((acc, e) => acc + e.mean[name] * e.count, 0) / count;
-  return { ...summary, overall: { mean, count } };
+/** The sample browser's order: task order, then index. */
+function sampleOrder(preds: readonly PredictionRecord[]): PredictionRecord[] {
+  return [...preds].sort((a, b) => taskOrder(a.task) - taskOrder(b.task) || a.index - b.index);
 }
 
 function itemRow(p: PredictionRecord, series: number, judge: JudgeRecord | undefined, omitPrompt?: boolean): ItemRow {
   return {
     series,
+    id: itemId(p),
     index: p.index,
     task: p.task,
     prompt: omitPrompt ? '' : p.prompt,
@@ -184,6 +138,6 @@ function itemRow(p: PredictionRecord, series: number, judge: JudgeRecord | undef
     completionTokens: p.completion_tokens,
     latencyMs: p.latency_ms,
     ...(p.error !== undefined && { error: p.error }),
-    ...(judge && { judge: { status: judge.status, scores: judge.scores, problems: judge.problems, output: judge.output } }),
+    ...(judge && { judge: { status: judge.status, failed: isJudgeFailure(judge.status), scores: judge.scores, problems: judge.problems, output: judge.output } }),
   };
 }

@@ -1,6 +1,5 @@
-// Plain-data shapes of the report: what is loaded from disk and what the page embeds.
-import type { ItemMetrics, JudgeRecord, JudgeScores, MetricName, MetricsRecord, PredictionRecord, RunRecord } from '../runlog/schema';
-import type { JudgeSummary, TaskSummary } from './summarize';
+// Plain-data shapes of the report: what it is built from and what the page embeds.
+import type { ItemMetrics, JudgeRecord, JudgeScores, MetricName, MetricsRecord, PathwayMetrics, PredictionRecord, RunRecord, TaskMetrics } from '../runlog';
 
 /** The ground truth of one dataset item, as the sample browser shows it. */
 export interface GtRecord {
@@ -12,15 +11,16 @@ export interface GtRecord {
   related_attributes: Record<string, string>;
 }
 
-/** A run directory read into memory (see bench/runlog/schema.ts for the files). */
+/** A run as the report needs it: bench/runlog's records and their reduce(), plus ground truth. */
 export interface LoadedRun {
   dir: string;
   run: RunRecord;
+  /** One record per (pathway, item), in file order. */
   predictions: PredictionRecord[];
-  /** Absent while a run has not written metrics.json yet: the report recomputes it. */
-  metrics?: MetricsRecord;
+  /** reduce() of the records. */
+  metrics: MetricsRecord;
   judge: JudgeRecord[];
-  /** Ground truth keyed by itemKey(task, index), from spec.data_file when it could be read. */
+  /** Ground truth keyed by itemId, from spec.data_file when it could be read. */
   gt?: Record<string, GtRecord>;
   /** Things a reader of the report should know (torn lines, duplicates, a changed dataset). */
   notes: string[];
@@ -68,10 +68,6 @@ export interface RunSummary {
   endpoints?: RunRecord['endpoints'];
 }
 
-export interface SeriesJudge extends JudgeSummary {
-  overall: { mean: JudgeScores; count: number } | null;
-}
-
 /** One bar colour in every chart: a (run, pathway) pair. */
 export interface SeriesData {
   id: string;
@@ -80,16 +76,16 @@ export interface SeriesData {
   pathway: string;
   datasetId?: string;
   color: string;
-  tasks: Record<string, TaskSummary>;
-  overall: { mean: ItemMetrics; count: number };
+  /** reduce()'s numbers for this pathway of this run. */
+  tasks: Record<string, TaskMetrics>;
+  overall: PathwayMetrics['overall'];
+  /** Attribute F1 vs relative value accuracy across items. */
   pearson: number | null;
-  judge?: SeriesJudge;
+  judge?: PathwayMetrics['judge'];
   numItems: number;
   /** Items where extraction missed a part, and items that ended in an error. */
   numMissing: number;
   numErrors: number;
-  /** Where the aggregates come from. */
-  source: 'metrics.json' | 'predictions';
 }
 
 /** A row of the paper's tables, for the pathway one of our series ran. */
@@ -108,6 +104,8 @@ export interface ReferenceSeries {
 
 export interface ItemJudge {
   status: JudgeRecord['status'];
+  /** No usable Total (scorers/judge.ts isJudgeFailure): not averaged in. */
+  failed: boolean;
   scores: Partial<JudgeScores>;
   problems: string[];
   output: string;
@@ -116,6 +114,8 @@ export interface ItemJudge {
 /** One prediction in the sample browser; `series` indexes ReportData.series. */
 export interface ItemRow {
   series: number;
+  /** itemId: the key of `gt`. */
+  id: string;
   index: number;
   task: string;
   prompt: string;
@@ -142,7 +142,7 @@ export interface ReportData {
   series: SeriesData[];
   reference: ReferenceSeries[];
   items: ItemRow[];
-  /** Ground truth keyed by itemKey(task, index). */
+  /** Ground truth keyed by itemId. */
   gt: Record<string, GtRecord>;
   notes: string[];
 }

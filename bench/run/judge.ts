@@ -1,17 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { IpdError, type TextGenerator } from '../../common';
-import type { DialogItem, Task } from '../../pathways';
 import { readDataset } from '../../pathways/node';
-import { buildJudgePrompt, parseJudgeOutput, selectJudgeItems } from '../../scorers';
-import { JsonlAppender, readJsonl } from '../jsonl-log';
+import { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems } from '../../scorers';
 import { Progress } from '../progress';
-import { writeRunReport } from '../report';
-import { RunRecordSchema, type JudgeRecord, type PredictionRecord } from '../runlog/schema';
+import { writeRunReport } from '../report/node';
+import { itemId, recordKey, reduce, type JudgeRecord, type JudgeSample } from '../runlog';
+import { openLog, openRunForUpdate, runPaths, writeMetrics, writeRunRecord } from '../runlog/node';
 import { JUDGE_MAX_NEW_TOKENS } from './defaults';
-import { readJsonFile, runFiles, writeJsonAtomic } from './files';
-import { computeMetrics } from './metrics';
-
-export type JudgeSample = 'every-10th' | 'all';
 
 export interface JudgeOptions {
   dir: string;
@@ -35,43 +30,46 @@ export interface JudgeSummary {
  * failures to metrics.json. Unparseable verdicts are recorded and counted, never dropped.
  */
 export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
-  const files = runFiles(opts.dir);
-  const run = await readJsonFile(files.run, RunRecordSchema);
-  if (!run) throw new IpdError('RUN_INVALID', `${opts.dir} has no run.json`, { file: opts.dir, hint: 'judge a directory written by ipdialog run' });
-  const predictions = readJsonl<PredictionRecord>(files.predictions).records;
+  const log = await openRunForUpdate(opts.dir);
+  if (!log) throw new IpdError('RUN_INVALID', `${opts.dir} has no run.json`, { file: opts.dir, hint: 'judge a directory written by ipdialog run' });
+  const { run, predictions } = log;
   const data = await readDataset(run.spec.data_file, { perTask: run.spec.per_task ?? undefined });
-  const byLine = new Map(data.items.map((l) => [l.source.line, l.item]));
+  const byId = new Map(data.items.map((l) => [itemId(l.item), l.item]));
 
-  let prior = readJsonl<JudgeRecord>(files.judge).records;
+  let prior = log.judge;
   if (opts.force || prior.some((r) => r.judge_model !== opts.judgeModel)) {
-    await rm(files.judge, { force: true });
+    await rm(runPaths(opts.dir).judge, { force: true });
     prior = [];
   }
-  const done = new Set(prior.map((r) => `${r.pathway}\u0000${r.line}`));
+  const done = new Set(prior.map((r) => recordKey(r)));
+  // The paper's every 10th item counts items in data-file order, per pathway.
   const selected = run.spec.pathways.flatMap((pathway) =>
     selectJudgeItems(
       predictions.filter((p) => p.pathway === pathway).sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
       opts.sample === 'all' ? 'all' : 'paper',
     ),
   );
-  const todo = selected.filter((p) => !done.has(`${p.pathway}\u0000${p.line}`));
+  const todo = selected.filter((p) => !done.has(recordKey(p)));
+  for (const p of todo) {
+    if (!byId.has(itemId(p))) {
+      throw new IpdError('RUN_INVALID', `the prediction for item ${itemId(p)} has no item in ${run.spec.data_file}`, { file: runPaths(opts.dir).predictions, hint: 'judge against the data file the run used' });
+    }
+  }
   const generator = await opts.openGenerator();
-  const appender = new JsonlAppender(files.judge);
+  const appender = openLog(opts.dir, 'judge');
   const records = [...prior];
   const progress = new Progress({ label: 'judge', total: selected.length, done: selected.length - todo.length });
   try {
     await Promise.all(
       todo.map(async (p) => {
-        const item: DialogItem | undefined = byLine.get(p.line ?? -1);
-        if (!item) throw new IpdError('RUN_INVALID', `prediction for line ${p.line} of ${run.spec.data_file} has no dataset item`, { file: files.predictions });
-        const prompt = buildJudgePrompt(item, p.response);
+        const prompt = buildJudgePrompt(byId.get(itemId(p))!, p.response);
         const r = await generator.generate({ messages: [{ role: 'user', content: prompt }], maxNewTokens: JUDGE_MAX_NEW_TOKENS, temperature: 0 });
         const verdict = parseJudgeOutput(r.text);
         const rec: JudgeRecord = {
           index: p.index,
-          line: p.line,
+          ...(p.line !== undefined && { line: p.line }),
           judge_model: opts.judgeModel,
-          task: p.task as Task,
+          task: p.task,
           pathway: p.pathway,
           prompt,
           output: r.text,
@@ -89,9 +87,8 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     if (!opts.quiet) progress.finish();
     await generator.dispose();
   }
-  writeJsonAtomic(files.metrics, computeMetrics(predictions, records));
-  writeJsonAtomic(files.run, { ...run, spec: { ...run.spec, judge: { model: opts.judgeModel, sample: opts.sample } } });
+  writeMetrics(opts.dir, reduce({ predictions, judge: records, pathways: run.spec.pathways }));
+  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample } });
   await writeRunReport(opts.dir);
-  const failures = records.filter((r) => !(r.status === 'ok' || r.status === 'partial')).length;
-  return { judged: todo.length, resumed: selected.length - todo.length, failures };
+  return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length };
 }

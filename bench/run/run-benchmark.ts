@@ -1,22 +1,16 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IpdError, type TextGenerator } from '../../common';
-import type { LoadedItem, Pathway } from '../../pathways';
+import { ANSWER_KIND, type LoadedItem, type Pathway } from '../../pathways';
 import { readDataset } from '../../pathways/node';
 import { createItemScorer, createMeteor, type ItemScorer } from '../../scorers';
 import { loadMeteorResources } from '../../scorers/node';
-import { JsonlAppender, readJsonl } from '../jsonl-log';
 import { Progress } from '../progress';
-import { writeRunReport } from '../report';
-import { predictionRecord } from '../runlog/records';
-import { RUN_FORMAT_VERSION, RunRecordSchema, type JudgeRecord, type PredictionRecord, type RunRecord } from '../runlog/schema';
+import { writeRunReport } from '../report/node';
+import { checkUniqueItems, itemId, predictionRecord, recordKey, reduce, runEndpointRecords, runStats, RUN_FORMAT_VERSION, type PredictionRecord, type RunRecord, type RunSpec } from '../runlog';
+import { clearRun, fileSha256, openLog, openRunForUpdate, writeMetrics, writeRunRecord } from '../runlog/node';
 import { DEFAULT_MAX_NEW_TOKENS } from './defaults';
-import { runEndpointRecords } from './endpoint-records';
-import { environment, sha256File } from './environment';
-import { readJsonFile, runFiles, writeJsonAtomic } from './files';
-import { computeMetrics } from './metrics';
-import { conflictError, diffSpec, type RunSpec } from './spec';
+import { environment } from './environment';
+import { conflictError, diffSpec } from './spec';
 
 export interface RunOptions {
   out: string;
@@ -30,7 +24,6 @@ export interface RunOptions {
   seed?: number;
   promptMode: 'chat' | 'raw';
   force?: boolean;
-  judge?: RunSpec['judge'];
   /** Opens the generator once the run directory is checked (so a conflict costs no model load). */
   openGenerator: () => Promise<TextGenerator>;
   /** Seconds between metrics.json rewrites while running. */
@@ -46,9 +39,7 @@ export interface RunSummary {
   record: RunRecord;
 }
 
-const keyOf = (pathway: string, line: number) => `${pathway}\u0000${line}`;
-
-/** The items of a run, by pathway and data-file line: the unit that is written once and never repeated. */
+/** The items of a run, by pathway and item: the unit that is written once and never repeated. */
 interface WorkItem {
   pathway: Pathway;
   loaded: LoadedItem;
@@ -60,137 +51,143 @@ interface WorkItem {
  * with report.html. A rerun of the same command resumes; other settings are refused.
  */
 export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
-  const files = runFiles(opts.out);
   const data = await readDataset(opts.dataFile, { perTask: opts.perTask });
+  checkUniqueItems(data.items);
+  if (opts.force) await clearRun(opts.out);
+  const existing = await openRunForUpdate(opts.out);
   const maxNew = Object.fromEntries(opts.pathways.map((p) => [p.id, opts.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS[p.id]]));
-
-  const existing = opts.force ? undefined : await readJsonFile(files.run, RunRecordSchema);
-  if (opts.force) await clearRun(files);
-  else if (!existing && existsSync(files.predictions)) {
-    throw new IpdError('RUN_INVALID', `${files.predictions} exists but ${files.run} does not`, { file: opts.out, hint: 'use another --out, or --force to start over' });
-  }
+  const dataSha256 = await fileSha256(opts.dataFile);
 
   // Items interleave pathways per item, so prompts that share a history arrive together.
   const work: WorkItem[] = data.items.flatMap((loaded) => opts.pathways.map((pathway) => ({ pathway, loaded })));
   const total = work.length;
+  const prior = existing?.predictions ?? [];
+  const done = new Set(prior.map((p) => recordKey(p)));
+  const todo = work.filter((w) => !done.has(recordKey({ pathway: w.pathway.id, ...w.loaded.item })));
+
   const generator = await opts.openGenerator();
-  let appender: JsonlAppender | undefined;
   try {
     const spec: RunSpec = {
       model: generator.modelId,
       backend: generator.description.split(' ')[0],
       pathways: opts.pathways.map((p) => p.id),
       data_file: path.resolve(opts.dataFile),
-      data_sha256: await sha256File(opts.dataFile),
+      data_sha256: dataSha256,
       per_task: opts.perTask ?? null,
       max_new_tokens: maxNew,
       sampling: { temperature: opts.temperature ?? 0, ...(opts.topP !== undefined && { top_p: opts.topP }), ...(opts.seed !== undefined && { seed: opts.seed }) },
       prompt_mode: opts.promptMode,
-      ...(opts.judge && { judge: opts.judge }),
     };
     if (existing) {
-      const diffs = diffSpec(existing.spec, spec);
+      const diffs = diffSpec(existing.run.spec, spec);
       if (diffs.length) throw conflictError(opts.out, diffs);
     }
-
-    const prior = readJsonl<PredictionRecord>(files.predictions).records;
-    const done = new Set(prior.map((p) => keyOf(p.pathway, p.line ?? -1)));
-    const todo = work.filter((w) => !done.has(keyOf(w.pathway.id, w.loaded.source.line)));
+    const priorSeconds = existing?.run.stats.generation_seconds ?? 0;
     const record: RunRecord = {
       version: RUN_FORMAT_VERSION,
       status: 'started',
       spec,
+      // Judging is separate from generating: a resumed run keeps the judge that judged it.
+      ...(existing?.run.judge && { judge: existing.run.judge }),
       environment: environment(generator.description, generator.device ?? 'remote'),
-      started_at: existing?.started_at ?? new Date().toISOString(),
-      stats: existing?.stats ?? { items_total: total, items_done: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, generation_seconds: 0, tokens_per_second: 0 },
+      started_at: existing?.run.started_at ?? new Date().toISOString(),
+      stats: runStats(prior, total, priorSeconds),
+      // Remote backends: earlier sessions' servers, until this session's figures join them.
+      ...(existing?.run.endpoints && { endpoints: existing.run.endpoints }),
     };
-    record.stats.items_total = total;
-    record.stats.items_done = prior.length;
-    writeJsonAtomic(files.run, record);
-
-    const scorer = await createScorer(todo);
-    appender = new JsonlAppender(files.predictions);
-    const predictions = [...prior];
-    const progress = new Progress({ label: 'run', total, done: prior.length });
-    const t0 = performance.now();
-    let lastMetrics = performance.now();
-    // Remote backends: per-endpoint figures of every session, rewritten whenever run.json is.
-    const updateEndpoints = () => {
-      if (generator.endpointStats) record.endpoints = runEndpointRecords(existing?.endpoints, generator.endpointStats(), predictions);
-    };
-    const onSigint = () => {
-      updateEndpoints();
-      markCancelled(files.run, record);
-    };
-    process.once('SIGINT', onSigint);
-    try {
-      await Promise.all(
-        todo.map(async ({ pathway, loaded }) => {
-          const prompt = pathway.render(loaded.item);
-          const r = await generator.generate({
-            id: `${pathway.id}:${loaded.source.line}`,
-            ...(opts.promptMode === 'chat' ? { messages: [{ role: 'user' as const, content: prompt }] } : { prompt }),
-            // The pathways of one item share its dialogue history: one server's prefix cache.
-            affinityKey: String(loaded.source.line),
-            maxNewTokens: maxNew[pathway.id],
-            temperature: opts.temperature,
-            topP: opts.topP,
-            seed: opts.seed,
-          });
-          const s = scorer(loaded.item, r.text, pathway.attributeField);
-          const rec = predictionRecord(pathway.id, loaded, prompt, r, s);
-          appender!.append(rec);
-          predictions.push(rec);
-          record.stats.items_done++;
-          record.stats.prompt_tokens += r.promptTokens;
-          record.stats.completion_tokens += r.completionTokens;
-          record.stats.cached_tokens += r.cachedTokens ?? 0;
-          if (!opts.quiet) progress.tick(r.completionTokens);
-          if (performance.now() - lastMetrics > (opts.metricsEveryS ?? 15) * 1000) {
-            lastMetrics = performance.now();
-            writeJsonAtomic(files.metrics, computeMetrics(predictions));
-          }
-        }),
-      );
-    } catch (err) {
-      // Everything finished is in predictions.jsonl; the record says why the run stopped.
-      const e = IpdError.from(err);
-      updateEndpoints();
-      record.status = 'error';
-      record.error = { code: e.code, message: e.message };
-      writeJsonAtomic(files.run, record);
-      throw err;
-    } finally {
-      process.removeListener('SIGINT', onSigint);
-      if (!opts.quiet) progress.finish();
-    }
-    const secs = (performance.now() - t0) / 1000;
-    record.stats.generation_seconds += secs;
-    record.stats.tokens_per_second = record.stats.generation_seconds > 0 ? record.stats.completion_tokens / record.stats.generation_seconds : 0;
-    const judge = readJsonl<JudgeRecord>(files.judge).records;
-    writeJsonAtomic(files.metrics, computeMetrics(predictions, judge));
-    updateEndpoints();
+    writeRunRecord(opts.out, record);
+    const predictions = await generate(opts, generator, todo, maxNew, prior, record);
     record.status = 'success';
-    delete record.error;
     record.finished_at = new Date().toISOString();
-    writeJsonAtomic(files.run, record);
+    writeRunRecord(opts.out, record);
+    writeMetrics(opts.out, reduce({ predictions, judge: existing?.judge, pathways: spec.pathways }));
     await writeRunReport(opts.out);
     return { dir: opts.out, generated: todo.length, resumed: prior.length, total, record };
   } finally {
-    appender?.close();
     await generator.dispose();
   }
 }
 
-async function clearRun(files: ReturnType<typeof runFiles>): Promise<void> {
-  for (const f of [files.run, files.predictions, files.metrics, files.judge, files.report]) await rm(f, { force: true });
+/**
+ * Generates and scores `todo`, appending each record as it finishes; returns all records of the
+ * run. `record` gets the run's stats and endpoints on success, on Ctrl-C and on an error (then
+ * with status and error written to run.json before the error goes on).
+ */
+async function generate(
+  opts: RunOptions,
+  generator: TextGenerator,
+  todo: readonly WorkItem[],
+  maxNew: RunSpec['max_new_tokens'],
+  prior: readonly PredictionRecord[],
+  record: RunRecord,
+): Promise<PredictionRecord[]> {
+  const scorer = await createScorer(todo);
+  const appender = openLog(opts.out, 'predictions');
+  const predictions = [...prior];
+  const progress = new Progress({ label: 'run', total: record.stats.items_total, done: prior.length, maxTokensPerItem: Math.max(...Object.values(maxNew).map((n) => n ?? 0)) });
+  const t0 = performance.now();
+  const priorSeconds = record.stats.generation_seconds;
+  let lastMetrics = performance.now();
+  const previousEndpoints = record.endpoints;
+  const settle = () => {
+    record.stats = runStats(predictions, record.stats.items_total, priorSeconds + (performance.now() - t0) / 1000);
+    if (generator.endpointStats) record.endpoints = runEndpointRecords(previousEndpoints, generator.endpointStats(), predictions);
+  };
+  const onSigint = () => {
+    settle();
+    markCancelled(opts.out, record);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    await Promise.all(
+      todo.map(async ({ pathway, loaded }) => {
+        const prompt = pathway.render(loaded.item);
+        const id = recordKey({ pathway: pathway.id, ...loaded.item });
+        const r = await generator.generate(
+          {
+            id,
+            ...(opts.promptMode === 'chat' ? { messages: [{ role: 'user' as const, content: prompt }] } : { prompt }),
+            maxNewTokens: maxNew[pathway.id]!,
+            temperature: opts.temperature,
+            topP: opts.topP,
+            seed: opts.seed,
+            // The pathways of one item share its dialogue history: one server's prefix cache.
+            affinityKey: itemId(loaded.item),
+          },
+          opts.quiet ? {} : { onText: () => progress.streamed(id) },
+        );
+        const rec = predictionRecord(pathway.id, loaded, prompt, r, scorer(loaded.item, r.text, pathway.attributeField));
+        appender.append(rec);
+        predictions.push(rec);
+        if (!opts.quiet) progress.tick(r.completionTokens, id);
+        if (performance.now() - lastMetrics > (opts.metricsEveryS ?? 15) * 1000) {
+          lastMetrics = performance.now();
+          writeMetrics(opts.out, reduce({ predictions, pathways: record.spec.pathways }));
+        }
+      }),
+    );
+  } catch (err) {
+    // Everything finished is in predictions.jsonl; run.json says why the run stopped.
+    const e = IpdError.from(err);
+    settle();
+    record.status = 'error';
+    record.error = { code: e.code, message: e.message };
+    writeRunRecord(opts.out, record);
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    appender.close();
+    if (!opts.quiet) progress.finish();
+  }
+  settle();
+  return predictions;
 }
 
 /** Ctrl-C: the predictions are already on disk; the record says the run stopped early. */
-function markCancelled(file: string, record: RunRecord): void {
+function markCancelled(dir: string, record: RunRecord): void {
   record.status = 'cancelled';
   try {
-    writeJsonAtomic(file, record);
+    writeRunRecord(dir, record);
   } finally {
     process.exit(130);
   }
@@ -198,6 +195,6 @@ function markCancelled(file: string, record: RunRecord): void {
 
 /** METEOR data (Punkt, WordNet) is loaded only when a free-text task is in the run. */
 async function createScorer(work: readonly WorkItem[]): Promise<ItemScorer> {
-  const free = work.some((w) => ['risk_detect', 'intention_infer', 'advice', 'recommend', 'convince'].includes(w.loaded.item.task));
+  const free = work.some((w) => ['list', 'text'].includes(ANSWER_KIND[w.loaded.item.task]));
   return createItemScorer({ meteor: free ? createMeteor(await loadMeteorResources()) : undefined });
 }

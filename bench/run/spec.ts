@@ -1,14 +1,11 @@
 import { IpdError } from '../../common';
-import type { RunRecord } from '../runlog/schema';
-
-export type RunSpec = RunRecord['spec'];
+import type { RunSpec } from '../runlog';
 
 /** The settings that differ between two specs, as `field: old -> new` lines. */
 export function diffSpec(old: RunSpec, next: RunSpec): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(old), ...Object.keys(next)]) as Set<keyof RunSpec>;
   for (const k of keys) {
-    if (k === 'judge') continue; // a different judge only redoes the judging
     const a = JSON.stringify(old[k]);
     const b = JSON.stringify(next[k]);
     if (a !== b) out.push(`${k}: ${a ?? '(unset)'} -> ${b ?? '(unset)'}`);

@@ -1,16 +1,29 @@
-// Builders of run records shared by the CLI's `run` and the browser app. Pure.
+// Building records: the one place a scorer's result and a generation become a PredictionRecord,
+// for the CLI's `run`, `score --run` and the browser app alike. Pure.
 import type { TextResult } from '../../common';
-import type { DialogItem, LoadedItem, PathwayId } from '../../pathways';
+import type { LoadedItem, PathwayId } from '../../pathways';
 import type { ItemScore } from '../../scorers';
-import type { PredictionRecord } from './schema';
-import type { GtRecord } from '../report/types';
+import type { PredictionRecord, RunStats } from './schema';
+
+export type ScoreFields = Pick<PredictionRecord, 'extracted' | 'missing' | 'parse_status' | 'metrics'>;
 
 /**
- * A rank answer listing one option over and over has no Kendall tau (NaN in the official
- * script, which then makes the task's sum NaN). JSON has no NaN: run records store 0 for it;
- * `ipdialog score` keeps the official NaN.
+ * What a score contributes to a record. The official NaN (a rank answer listing one option
+ * over and over) is kept: JSON writes it as null and the schema reads null back as NaN.
  */
-const finite = (x: number) => (Number.isFinite(x) ? x : 0);
+export function scoreFields(score: ItemScore): ScoreFields {
+  return {
+    extracted: { attributes: score.extracted.attributes, analysis: score.extracted.analysis, answer: score.extracted.answer },
+    missing: [...score.missing],
+    parse_status: score.parseStatus,
+    metrics: {
+      answer_acc: score.answerAcc,
+      attribute_f1: score.attributeF1,
+      value_f1: score.valueF1,
+      relative_value_acc: score.relativeValueAcc,
+    },
+  };
+}
 
 export function predictionRecord(pathway: PathwayId, entry: LoadedItem, prompt: string, result: TextResult, score: ItemScore): PredictionRecord {
   return {
@@ -20,14 +33,7 @@ export function predictionRecord(pathway: PathwayId, entry: LoadedItem, prompt: 
     pathway,
     prompt,
     response: result.text,
-    extracted: { attributes: score.extracted.attributes, analysis: score.extracted.analysis, answer: score.extracted.answer },
-    missing: [...score.missing],
-    metrics: {
-      answer_acc: finite(score.answerAcc),
-      attribute_f1: finite(score.attributeF1),
-      value_f1: finite(score.valueF1),
-      relative_value_acc: finite(score.relativeValueAcc),
-    },
+    ...scoreFields(score),
     prompt_tokens: result.promptTokens,
     completion_tokens: result.completionTokens,
     cached_tokens: result.cachedTokens ?? 0,
@@ -38,14 +44,17 @@ export function predictionRecord(pathway: PathwayId, entry: LoadedItem, prompt: 
   };
 }
 
-/** What a report shows of an item's ground truth. */
-export function gtRecord(item: DialogItem): GtRecord {
+/** Token counts of a run's records, and the generation rate over `seconds` of generating. */
+export function runStats(predictions: readonly PredictionRecord[], itemsTotal: number, seconds: number): RunStats {
+  const sum = (k: 'prompt_tokens' | 'completion_tokens' | 'cached_tokens') => predictions.reduce((a, p) => a + p[k], 0);
+  const completion = sum('completion_tokens');
   return {
-    index: item.index,
-    task: item.task,
-    request: item.request,
-    analysis: item.GT.analysis,
-    answer: item.GT.answer,
-    related_attributes: item.GT.related_attributes,
+    items_total: itemsTotal,
+    items_done: predictions.length,
+    prompt_tokens: sum('prompt_tokens'),
+    completion_tokens: completion,
+    cached_tokens: sum('cached_tokens'),
+    generation_seconds: seconds,
+    tokens_per_second: seconds > 0 ? completion / seconds : 0,
   };
 }

@@ -1,61 +1,36 @@
+// zod schemas of every record in a run folder (layout.ts lists the files), version 2.
+// Bump RUN_FORMAT_VERSION on any breaking change, freeze the old schemas in
+// schema-v<N>.ts, add a step to migrate.ts and a fixture under tests/fixtures/runlog/.
 import { z } from 'zod';
+import { PATHWAY_IDS, TASKS } from '../../pathways';
+import { isJudgeFailure, JUDGE_OUTCOMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
 
-/**
- * The run directory contract (`ipdialog run --out DIR`), shared by run, score, judge,
- * compare, report and the web app:
- *   DIR/run.json           RunRecord     settings, environment, status, timings
- *   DIR/predictions.jsonl  PredictionRecord per finished item (appended durably)
- *   DIR/metrics.json       MetricsRecord (rewritten as items finish)
- *   DIR/judge.jsonl        JudgeRecord per judged item
- *   DIR/report.html        self-contained report
- * Bump RUN_FORMAT_VERSION on breaking changes and extend migrate().
- */
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION = 2;
 
 export const METRIC_NAMES = ['answer_acc', 'attribute_f1', 'value_f1', 'relative_value_acc'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/**
+ * A metric as the official scoring computes it. JSON has no NaN: the official NaN (Kendall
+ * tau of a constant rank answer, and every sum or mean it enters) is written as null and
+ * read back as NaN, so code sees the numbers the scorer produced.
+ */
+export const MetricValueSchema = z.union([z.number(), z.nan(), z.null()]).transform((v) => (v === null ? NaN : v));
+
 export const ItemMetricsSchema = z.object({
+  answer_acc: MetricValueSchema,
+  attribute_f1: MetricValueSchema,
+  value_f1: MetricValueSchema,
+  relative_value_acc: MetricValueSchema,
+});
+export type ItemMetrics = z.output<typeof ItemMetricsSchema>;
+
+/** The paper's published tables hold plain numbers (no NaN). */
+export const PublishedMetricsSchema = z.object({
   answer_acc: z.number(),
   attribute_f1: z.number(),
   value_f1: z.number(),
   relative_value_acc: z.number(),
-});
-export type ItemMetrics = z.infer<typeof ItemMetricsSchema>;
-
-export const PredictionRecordSchema = z.object({
-  /** Dataset item `index` and its 1-based line in the data file. */
-  index: z.number().int(),
-  line: z.number().int().optional(),
-  task: z.string(),
-  pathway: z.string(),
-  prompt: z.string(),
-  response: z.string(),
-  /** What the scorer extracted: attribute pairs, analysis and answer (parsed per task). */
-  extracted: z.object({
-    attributes: z.record(z.string(), z.string()),
-    analysis: z.string(),
-    answer: z.union([z.string(), z.array(z.string())]),
-  }),
-  /** Which parts of the response could not be extracted (empty when all were found). */
-  missing: z.array(z.string()).default([]),
-  metrics: ItemMetricsSchema,
-  prompt_tokens: z.number().int(),
-  completion_tokens: z.number().int(),
-  cached_tokens: z.number().int().default(0),
-  finish_reason: z.string(),
-  latency_ms: z.number(),
-  error: z.string().optional(),
-  /** The server that answered (--backend openai). */
-  endpoint: z.string().optional(),
-});
-export type PredictionRecord = z.infer<typeof PredictionRecordSchema>;
-
-export const MetricSummarySchema = z.object({
-  /** The official aggregate: SUM over the task's items, rounded to 2 decimals. */
-  sum: ItemMetricsSchema,
-  mean: ItemMetricsSchema,
-  count: z.number().int(),
 });
 
 export const JudgeScoresSchema = z.object({
@@ -67,43 +42,144 @@ export const JudgeScoresSchema = z.object({
 });
 export type JudgeScores = z.infer<typeof JudgeScoresSchema>;
 
+const count = z.number().int().nonnegative();
+
+export const PredictionRecordSchema = z.object({
+  /** Dataset item `index` (unique per task, see item-id.ts) and its 1-based line in the data file. */
+  index: z.number().int(),
+  line: z.number().int().positive().optional(),
+  task: z.enum(TASKS),
+  pathway: z.enum(PATHWAY_IDS),
+  prompt: z.string(),
+  response: z.string(),
+  /** What the scorer extracted: attribute pairs, analysis and answer (parsed per task). */
+  extracted: z.object({
+    attributes: z.record(z.string(), z.string()),
+    analysis: z.string(),
+    answer: z.union([z.string(), z.array(z.string())]),
+  }),
+  /** Parts of the response no extraction rule matched (they score as empty strings). */
+  missing: z.array(z.enum(RESPONSE_PARTS)),
+  /** ok: analysis and answer found; partial: one of them; failed: neither. */
+  parse_status: z.enum(PARSE_STATUSES),
+  metrics: ItemMetricsSchema,
+  prompt_tokens: count,
+  completion_tokens: count,
+  cached_tokens: count,
+  finish_reason: z.enum(['stop', 'length', 'abort', 'error']),
+  latency_ms: z.number().nonnegative(),
+  error: z.string().optional(),
+  /** The server that answered (--backend openai); endpoints.ts counts each server's share from it. */
+  endpoint: z.string().optional(),
+});
+export type PredictionRecord = z.output<typeof PredictionRecordSchema>;
+
+export const JudgeRecordSchema = z
+  .object({
+    index: z.number().int(),
+    line: z.number().int().positive().optional(),
+    judge_model: z.string(),
+    task: z.enum(TASKS),
+    pathway: z.enum(PATHWAY_IDS),
+    prompt: z.string(),
+    output: z.string(),
+    scores: JudgeScoresSchema.partial(),
+    /** The parser's verdict (scorers/judge.ts), or `error` when the judge model failed. */
+    status: z.enum(JUDGE_OUTCOMES),
+    problems: z.array(z.string()),
+  })
+  .refine((r) => isJudgeFailure(r.status) || typeof r.scores.Total === 'number', {
+    message: 'a usable verdict (ok or partial) needs scores.Total',
+    path: ['scores', 'Total'],
+  });
+export type JudgeRecord = z.output<typeof JudgeRecordSchema>;
+
+const ParseCountsSchema = z.object({
+  status: z.object({ ok: count, partial: count, failed: count }),
+  missing: z.object({ attributes: count, analysis: count, answer: count }),
+});
+
+export const TaskMetricsSchema = z.object({
+  count,
+  /** The official aggregate: SUM over the task's items, rounded to 2 decimals (null: NaN). */
+  sum: ItemMetricsSchema,
+  mean: ItemMetricsSchema,
+  /** Items whose answer accuracy is the official NaN. */
+  nan: count,
+  parse: ParseCountsSchema,
+});
+export type TaskMetrics = z.output<typeof TaskMetricsSchema>;
+
+const JudgeGroupSchema = z.object({
+  judged: count,
+  /** Replies with a usable Total, the ones the means are over. */
+  count,
+  /** Replies without a usable Total: counted, never averaged in. */
+  failures: count,
+  /** A score no usable reply had is absent. */
+  mean: JudgeScoresSchema.partial(),
+});
+export type JudgeGroupMetrics = z.output<typeof JudgeGroupSchema>;
+
+export const PathwayMetricsSchema = z.object({
+  tasks: z.record(z.string(), TaskMetricsSchema),
+  overall: z.object({
+    count,
+    nan: count,
+    /** Mean over all items. */
+    mean: ItemMetricsSchema,
+    /** Mean of the task means. */
+    task_mean: ItemMetricsSchema,
+    parse: ParseCountsSchema,
+  }),
+  /** Pearson r of attribute F1 vs relative value accuracy (null when undefined). */
+  atf_rva_pearson: z.object({ across_items: z.number().nullable(), across_tasks: z.number().nullable() }),
+  judge: z
+    .object({
+      tasks: z.record(z.string(), JudgeGroupSchema),
+      overall: JudgeGroupSchema,
+      /** Item ids (item-id.ts) of the failed replies. */
+      failed_items: z.array(z.string()),
+    })
+    .optional(),
+});
+export type PathwayMetrics = z.output<typeof PathwayMetricsSchema>;
+
 export const MetricsRecordSchema = z.object({
   version: z.literal(RUN_FORMAT_VERSION),
-  /** Keyed by pathway id, then task. */
-  pathways: z.record(
-    z.string(),
-    z.object({
-      tasks: z.record(z.string(), MetricSummarySchema),
-      overall: z.object({ mean: ItemMetricsSchema, count: z.number().int() }),
-      /** Pearson r of attribute F1 vs relative value accuracy across items (null when undefined). */
-      atf_rva_pearson: z.number().nullable(),
-      judge: z
-        .object({
-          tasks: z.record(z.string(), z.object({ mean: JudgeScoresSchema, count: z.number().int() })),
-          failures: z.number().int(),
-          failed_indexes: z.array(z.number().int()),
-        })
-        .optional(),
-    }),
-  ),
+  /** Keyed by pathway id, in the run's pathway order. */
+  pathways: z.record(z.string(), PathwayMetricsSchema),
 });
-export type MetricsRecord = z.infer<typeof MetricsRecordSchema>;
+export type MetricsRecord = z.output<typeof MetricsRecordSchema>;
 
-export const JudgeRecordSchema = z.object({
-  index: z.number().int(),
-  /** 1-based line of the item in the data file (index alone is not unique in the test set). */
-  line: z.number().int().optional(),
-  judge_model: z.string().optional(),
-  task: z.string(),
-  pathway: z.string(),
-  prompt: z.string(),
-  output: z.string(),
-  scores: JudgeScoresSchema.partial(),
-  // The scorer's verdicts (scorers/judge.ts) plus 'error' when the judge model itself failed.
-  status: z.enum(['ok', 'partial', 'out_of_range', 'no_total', 'unparseable', 'error']),
-  problems: z.array(z.string()).default([]),
+export const JUDGE_SAMPLES = ['every-10th', 'all'] as const;
+export type JudgeSample = (typeof JUDGE_SAMPLES)[number];
+
+export const RunSpecSchema = z.object({
+  model: z.string(),
+  model_revision: z.string().optional(),
+  backend: z.string(),
+  pathways: z.array(z.enum(PATHWAY_IDS)).min(1),
+  data_file: z.string(),
+  data_sha256: z.string(),
+  per_task: z.number().int().positive().nullable(),
+  /** Output limit per pathway. */
+  max_new_tokens: z.partialRecord(z.enum(PATHWAY_IDS), z.number().int().positive()),
+  sampling: z.object({ temperature: z.number(), top_p: z.number().optional(), seed: z.number().optional() }),
+  prompt_mode: z.enum(['chat', 'raw']),
 });
-export type JudgeRecord = z.infer<typeof JudgeRecordSchema>;
+export type RunSpec = z.output<typeof RunSpecSchema>;
+
+export const RunStatsSchema = z.object({
+  items_total: count,
+  items_done: count,
+  prompt_tokens: count,
+  completion_tokens: count,
+  cached_tokens: count,
+  generation_seconds: z.number().nonnegative(),
+  tokens_per_second: z.number().nonnegative(),
+});
+export type RunStats = z.output<typeof RunStatsSchema>;
 
 /**
  * One server of a run on --backend openai, over all its sessions: requests, completion
@@ -113,39 +189,29 @@ export type JudgeRecord = z.infer<typeof JudgeRecordSchema>;
 export const EndpointStatsRecordSchema = z.object({
   url: z.string(),
   /** Predictions it answered. */
-  requests: z.number().int(),
-  completion_tokens: z.number().int(),
+  requests: count,
+  completion_tokens: count,
   /** Wall time with at least one request in flight there. */
-  busy_seconds: z.number(),
-  output_tokens_per_second: z.number(),
+  busy_seconds: z.number().nonnegative(),
+  output_tokens_per_second: z.number().nonnegative(),
   latency_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
   /** Failed attempts there that were sent again. */
-  retries: z.number().int(),
+  retries: count,
   /** Failed attempts by cause; rejected: the server refused the item (4xx), recorded as its error. */
-  errors: z.object({ rate_limited: z.number().int(), server: z.number().int(), timeout: z.number().int(), connection: z.number().int(), rejected: z.number().int() }),
+  errors: z.object({ rate_limited: count, server: count, timeout: count, connection: count, rejected: count }),
   /** Requests in flight there when it went into cooldown, moved back to the queue. */
-  requeued: z.number().int(),
-  cooldowns: z.number().int(),
+  requeued: count,
+  cooldowns: count,
 });
-export type EndpointStatsRecord = z.infer<typeof EndpointStatsRecordSchema>;
+export type EndpointStatsRecord = z.output<typeof EndpointStatsRecordSchema>;
 
 export const RunRecordSchema = z.object({
   version: z.literal(RUN_FORMAT_VERSION),
   status: z.enum(['started', 'success', 'cancelled', 'error']),
-  /** Settings that define the run; a rerun with different ones is refused without --force. */
-  spec: z.object({
-    model: z.string(),
-    model_revision: z.string().optional(),
-    backend: z.string(),
-    pathways: z.array(z.string()),
-    data_file: z.string(),
-    data_sha256: z.string(),
-    per_task: z.number().int().nullable(),
-    max_new_tokens: z.record(z.string(), z.number().int()),
-    sampling: z.object({ temperature: z.number(), top_p: z.number().optional(), seed: z.number().optional() }),
-    prompt_mode: z.enum(['chat', 'raw']),
-    judge: z.object({ model: z.string(), sample: z.enum(['every-10th', 'all']) }).optional(),
-  }),
+  /** Settings that define the generations; a rerun with different ones is refused without --force. */
+  spec: RunSpecSchema,
+  /** The judge that wrote judge.jsonl; judging again with another one starts judge.jsonl over. */
+  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES) }).optional(),
   environment: z.object({
     engine: z.string(),
     device: z.string(),
@@ -156,16 +222,9 @@ export const RunRecordSchema = z.object({
   }),
   started_at: z.string(),
   finished_at: z.string().optional(),
-  stats: z.object({
-    items_total: z.number().int(),
-    items_done: z.number().int(),
-    prompt_tokens: z.number().int(),
-    completion_tokens: z.number().int(),
-    cached_tokens: z.number().int(),
-    generation_seconds: z.number(),
-    tokens_per_second: z.number(),
-  }),
+  stats: RunStatsSchema,
+  /** Remote backends: what each server did over all sessions of the run (endpoints.ts). */
   endpoints: z.array(EndpointStatsRecordSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunRecord = z.output<typeof RunRecordSchema>;

@@ -1,6 +1,6 @@
 /**
  * Prediction files for `ipdialog score`, in three formats told apart by their fields:
- *   results        our own lines {index, pathway, response, ...}: matched to items by `index`
+ *   results        our own lines {index, task, pathway, response, ...}: matched to items by (task, index)
  *   alpaca         the official {instruction, input, predict, ...}: line i is item i
  *   llama-factory  generated_predictions.jsonl {prompt, label, predict}: line i is item i
  * Any line that is not JSON or lacks the format's fields, a count mismatch, a duplicate or
@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { IpdError } from '../../common';
 import type { DialogItem, PathwayId } from '../../pathways';
+import { itemId } from '../runlog';
 
 export type PredictionFormat = 'results' | 'alpaca' | 'llama-factory';
 
@@ -37,17 +38,12 @@ export function detectFormat(row: Row): PredictionFormat | null {
 }
 
 const REQUIRED: Record<PredictionFormat, string[]> = {
-  results: ['index', 'pathway', 'response'],
+  results: ['index', 'task', 'pathway', 'response'],
   alpaca: ['predict'],
   'llama-factory': ['prompt', 'label', 'predict'],
 };
 
-/**
- * `lines` (optional, parallel to `items`) are the items' 1-based lines in the data file: our
- * own results lines carry `line`, which identifies an item even where `index` repeats
- * (the official test set has 1,000 items but 725 distinct indexes).
- */
-export async function readPredictions(file: string, items: readonly DialogItem[], pathway: PathwayId, lines?: readonly number[]): Promise<PredictionSet> {
+export async function readPredictions(file: string, items: readonly DialogItem[], pathway: PathwayId): Promise<PredictionSet> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -57,10 +53,10 @@ export async function readPredictions(file: string, items: readonly DialogItem[]
       cause: err,
     });
   }
-  return parsePredictions(text, file, items, pathway, lines);
+  return parsePredictions(text, file, items, pathway);
 }
 
-export function parsePredictions(text: string, file: string, items: readonly DialogItem[], pathway: PathwayId, dataLines?: readonly number[]): PredictionSet {
+export function parsePredictions(text: string, file: string, items: readonly DialogItem[], pathway: PathwayId): PredictionSet {
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop(); // trailing newline(s)
   if (lines.length === 0) throw new IpdError('PREDICTIONS_INVALID', `no predictions in ${file}`, { file });
@@ -70,11 +66,11 @@ export function parsePredictions(text: string, file: string, items: readonly Dia
     throw new IpdError('PREDICTIONS_INVALID', `unknown prediction format in ${file}`, {
       file,
       line: 1,
-      hint: 'expected results lines {index, pathway, response}, official lines with "predict", or LLaMA-Factory {prompt, label, predict}',
+      hint: 'expected results lines {index, task, pathway, response}, official lines with "predict", or LLaMA-Factory {prompt, label, predict}',
     });
   }
   rows.forEach((row, i) => checkRow(row, format, file, i + 1));
-  const predictions = format === 'results' ? byItemKey(rows, file, items, pathway, dataLines ?? items.map((_, i) => i + 1)) : byLine(rows, file, items, format);
+  const predictions = format === 'results' ? byItemId(rows, file, items, pathway) : byLine(rows, file, items, format);
   return { file, format, predictions };
 }
 
@@ -120,10 +116,9 @@ function byLine(rows: Row[], file: string, items: readonly DialogItem[], format:
   });
 }
 
-function byItemKey(rows: Row[], file: string, items: readonly DialogItem[], pathway: PathwayId, dataLines: readonly number[]): Prediction[] {
-  // A row names its item by data-file `line` when it has one, else by `index`.
-  const keyOfRow = (row: Row) => (typeof row.line === 'number' ? `line ${row.line}` : `index ${row.index}`);
-  const byKey = new Map<string, { row: Row; line: number }>();
+/** Our results lines name their item by (task, index), the identity bench/runlog uses. */
+function byItemId(rows: Row[], file: string, items: readonly DialogItem[], pathway: PathwayId): Prediction[] {
+  const byId = new Map<string, { row: Row; line: number }>();
   let otherPathways = 0;
   rows.forEach((row, i) => {
     if (row.pathway !== pathway) {
@@ -133,53 +128,36 @@ function byItemKey(rows: Row[], file: string, items: readonly DialogItem[], path
     if (typeof row.index !== 'number' || !Number.isInteger(row.index)) {
       throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: "index" is not an integer`, { file, line: i + 1, field: 'index' });
     }
-    const key = keyOfRow(row);
-    const seen = byKey.get(key);
+    if (typeof row.task !== 'string') throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: "task" is not a string`, { file, line: i + 1, field: 'task' });
+    const id = itemId({ task: row.task, index: row.index });
+    const seen = byId.get(id);
     if (seen) {
-      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: duplicate prediction for item ${key} (first on line ${seen.line})`, {
-        file,
-        line: i + 1,
-        field: typeof row.line === 'number' ? 'line' : 'index',
-      });
+      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${i + 1}: duplicate prediction for item ${id} (first on line ${seen.line})`, { file, line: i + 1, field: 'index' });
     }
-    byKey.set(key, { row, line: i + 1 });
+    byId.set(id, { row, line: i + 1 });
   });
-  if (byKey.size === 0) {
+  if (byId.size === 0) {
     throw new IpdError('PREDICTIONS_INVALID', `${file} has no predictions for pathway ${pathway}`, {
       file,
       hint: otherPathways > 0 ? 'pass the --pathway the predictions were made with' : undefined,
     });
   }
-  const matched = new Set<string>();
   const out: Prediction[] = [];
   const missing: DialogItem[] = [];
-  items.forEach((item, i) => {
-    const key = byKey.has(`line ${dataLines[i]}`) ? `line ${dataLines[i]}` : `index ${item.index}`;
-    const hit = byKey.get(key);
-    if (!hit) {
-      missing.push(item);
-      return;
-    }
-    if (hit.row.index !== item.index) {
-      throw new IpdError('PREDICTIONS_INVALID', `${file} line ${hit.line}: index ${String(hit.row.index)} but data line ${dataLines[i]} has index ${item.index}`, {
-        file,
-        line: hit.line,
-        field: 'index',
-        hint: 'score against the data file the run used',
-      });
-    }
-    matched.add(key);
-    out.push({ item, response: hit.row.response as string, line: hit.line });
-  });
-  for (const [key, { line }] of byKey) {
-    if (!matched.has(key)) throw new IpdError('PREDICTIONS_INVALID', `${file} line ${line}: item ${key} is not in the dataset`, { file, line, field: key.split(' ')[0] });
+  for (const item of items) {
+    const hit = byId.get(itemId(item));
+    if (hit) out.push({ item, response: hit.row.response as string, line: hit.line });
+    else missing.push(item);
+  }
+  const known = new Set(items.map((item) => itemId(item)));
+  for (const [id, { line }] of byId) {
+    if (!known.has(id)) throw new IpdError('PREDICTIONS_INVALID', `${file} line ${line}: item ${id} is not in the dataset`, { file, line, field: 'index' });
   }
   if (missing.length > 0) {
-    throw new IpdError(
-      'PREDICTIONS_INVALID',
-      `${file} lacks predictions for ${missing.length} of ${items.length} items (first missing index: ${missing[0].index})`,
-      { file, hint: 'score a complete run, or pass the same --data/--per-task as the run (or --run DIR)' },
-    );
+    throw new IpdError('PREDICTIONS_INVALID', `${file} lacks predictions for ${missing.length} of ${items.length} items (first missing: ${itemId(missing[0])})`, {
+      file,
+      hint: 'score a complete run, or pass the same --data/--per-task as the run (or --run DIR)',
+    });
   }
   return out;
 }

@@ -1,27 +1,31 @@
-// Output formats of `ipdialog score`: the official sums, full JSON, a readable table.
-import { METRIC_KEYS, officialMetrics, type ItemScore, type MetricValues } from '../../scorers';
+// Output formats of `ipdialog score`: the official sums, full JSON, a readable table. All of
+// them print reduce()'s numbers; JSON writes the official NaN as null (JSON has no NaN).
+import { METRIC_KEYS, type ItemScore, type MetricKey } from '../../scorers';
+import type { PathwayMetrics } from '../runlog';
 import type { ScoreRunResult } from './score-run';
 
 export type ScoreOutputFormat = 'official' | 'json' | 'table';
 export const SCORE_OUTPUT_FORMATS: readonly ScoreOutputFormat[] = ['official', 'json', 'table'];
 
-/** NaN (a rank item with a constant answer list makes its task's sum NaN, as in Python) is written as null. */
-const finite = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
+/** `{"<task>": {answer_acc, attribute_f1, value_f1, relative_value_acc}}`: the per-task sums, the official layout. */
+export function officialSums(metrics: PathwayMetrics): Record<string, PathwayMetrics['tasks'][string]['sum']> {
+  return Object.fromEntries(Object.entries(metrics.tasks).map(([task, t]) => [task, t.sum]));
+}
 
 export function renderScore(result: ScoreRunResult, format: ScoreOutputFormat): string {
   switch (format) {
     case 'official':
-      return JSON.stringify(officialMetrics(result.aggregate), finite, 2);
+      return JSON.stringify(officialSums(result.metrics), null, 2);
     case 'json':
       return JSON.stringify(
         {
           pathway: result.pathway,
-          format: result.format,
-          official: officialMetrics(result.aggregate),
-          ...result.aggregate,
+          ...(result.format && { format: result.format }),
+          official: officialSums(result.metrics),
+          metrics: result.metrics,
           items: result.scores.map(itemRecord),
         },
-        finite,
+        null,
         2,
       );
     case 'table':
@@ -44,7 +48,7 @@ function itemRecord(s: ItemScore) {
   };
 }
 
-const SHORT: Record<(typeof METRIC_KEYS)[number], string> = {
+const SHORT: Record<MetricKey, string> = {
   answer_acc: 'ACC',
   attribute_f1: 'ATF',
   value_f1: 'VF1',
@@ -52,23 +56,23 @@ const SHORT: Record<(typeof METRIC_KEYS)[number], string> = {
 };
 
 function renderTable(result: ScoreRunResult): string {
-  const agg = result.aggregate;
+  const m = result.metrics;
   const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'NaN');
-  const header = ['task', 'n', ...METRIC_KEYS.map((k) => `${SHORT[k]} sum`), ...METRIC_KEYS.map((k) => `${SHORT[k]} mean`), 'parse fail/partial'];
-  const row = (name: string, n: number, sums: MetricValues | null, means: MetricValues, parse: string) => [
+  const header = ['task', 'n', ...METRIC_KEYS.map((k) => `${SHORT[k]} sum`), ...METRIC_KEYS.map((k) => `${SHORT[k]} mean`), 'unparsed/partial'];
+  const row = (name: string, n: number, sums: Record<MetricKey, number> | null, means: Record<MetricKey, number>, parse: string) => [
     name,
     String(n),
     ...METRIC_KEYS.map((k) => (sums ? fmt(sums[k], 2) : '')),
     ...METRIC_KEYS.map((k) => fmt(means[k], 4)),
     parse,
   ];
-  const rows = agg.tasks.map((t) => row(t.task, t.numItems, t.sums, t.means, `${t.numParseFailed}/${t.numParsePartial}`));
-  rows.push(row('all (item mean)', agg.overall.numItems, null, agg.overall.itemMeans, ''));
-  rows.push(row('all (task mean)', agg.tasks.length, null, agg.overall.taskMeans, ''));
+  const tasks = Object.entries(m.tasks);
+  const rows = tasks.map(([task, t]) => row(task, t.count, t.sum, t.mean, `${t.parse.status.failed}/${t.parse.status.partial}`));
+  rows.push(row('all (item mean)', m.overall.count, null, m.overall.mean, `${m.overall.parse.status.failed}/${m.overall.parse.status.partial}`));
+  rows.push(row('all (task mean)', tasks.length, null, m.overall.task_mean, ''));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const r = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-  const nan = agg.tasks.reduce((a, t) => a + t.numNaN, 0);
   return [
     `pathway ${result.pathway}${result.format ? ` (${result.format} predictions)` : ''}: sums are the official values (per task, 2 decimals)`,
     line(header),
@@ -76,7 +80,9 @@ function renderTable(result: ScoreRunResult): string {
     ...rows.slice(0, -2).map(line),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.slice(-2).map(line),
-    `Pearson ATF vs RVA: across items ${r(agg.pearsonAtfRva.acrossItems)}, across tasks ${r(agg.pearsonAtfRva.acrossTasks)}`,
-    ...(nan > 0 ? [`${nan} rank item(s) have a constant answer list: Kendall tau is NaN and so is their task's sum (as officially)`] : []),
+    `Pearson ATF vs RVA: across items ${r(m.atf_rva_pearson.across_items)}, across tasks ${r(m.atf_rva_pearson.across_tasks)}`,
+    ...(m.overall.nan > 0
+      ? [`${m.overall.nan} rank item(s) have a constant answer list: Kendall tau is NaN, and so is every sum and mean it enters (as officially)`]
+      : []),
   ].join('\n');
 }

@@ -18,7 +18,7 @@ export interface SessionOptions {
   profilePrefix?: string;
 }
 
-export const CUDA_INSTALL_HINT = 'install the CUDA provider once with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` (CUDA 12 and cuDNN 9 on the library path)';
+export const CUDA_INSTALL_HINT = 'install the CUDA provider once with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false` (CUDA 12 and cuDNN 9 on the library path)';
 
 export async function loadOrt(): Promise<typeof import('onnxruntime-node')> {
   const mod = await import('onnxruntime-node');

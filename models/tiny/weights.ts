@@ -75,10 +75,3 @@ export function createTinyWeights(arch: TinyArchitecture, seed: number): TinyWei
   if (!arch.tieWordEmbeddings) add('lm_head.weight', [arch.vocabSize, H], LM_HEAD_STD);
   return w;
 }
-
-/** The LM head matrix [vocab, hidden]: its own weight, or the embedding when tied. */
-export function lmHeadWeight(arch: TinyArchitecture, w: TinyWeights): WeightTensor {
-  const t = w.get(arch.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-  if (!t) throw new Error('tiny model weights: LM head missing');
-  return t;
-}

@@ -3,6 +3,7 @@
  * NLTK's WordNetCorpusReader reads them. Browser-safe: the caller brings the files.
  * Index lines are split lazily, synset lines are parsed on first use.
  */
+import { IpdError } from '../../common';
 import type { WordNet, WordNetPos } from './wordnet';
 
 export const WORDNET_FILE_SUFFIX: Readonly<Record<WordNetPos, string>> = { n: 'noun', v: 'verb', a: 'adj', r: 'adv' };
@@ -17,7 +18,7 @@ export function wordNetFileNames(): string[] {
 export function createWordNetFromFiles(files: WordNetFiles): WordNet {
   const file = (name: string): string => {
     const text = files[name];
-    if (typeof text !== 'string') throw new Error(`WordNet file ${name} is missing`);
+    if (typeof text !== 'string') throw new IpdError('DATA_NOT_FOUND', `WordNet file ${name} is missing`, { file: name, hint: 'METEOR needs all WordNet 3.0 database files (index.*, data.*, *.exc); reinstall with npm ci, or rebuild the web app' });
     return text;
   };
   const index = new Map<WordNetPos, Map<string, readonly number[]>>();

@@ -62,7 +62,7 @@ describe('ipdialog export-sft', () => {
       const score = JSON.parse(r.stdout);
       for (const task of TASKS) {
         const sums = score.official[task];
-        const means = score.tasks.find((t: { task: string }) => t.task === task).means;
+        const means = score.metrics.tasks[task].mean;
         // Task accuracy: exact, set F1 and Kendall tau give 1; METEOR gives its maximum
         // (identical texts score 1 - 0.5 / n^3), 100.00 as an official sum.
         expect(sums.answer_acc, `${pathway} ${task}`).toBe(100);
@@ -78,7 +78,7 @@ describe('ipdialog export-sft', () => {
           expect([sums.attribute_f1, sums.value_f1, sums.relative_value_acc], `${pathway} ${task}`).toEqual([100, 100, 100]);
         }
       }
-      expect(score.tasks.every((t: { numParseFailed: number; numParsePartial: number }) => t.numParseFailed === 0 && t.numParsePartial === 0)).toBe(true);
+      expect(score.metrics.overall.parse.status).toEqual({ ok: 1000, partial: 0, failed: 0 });
     }
   });
 

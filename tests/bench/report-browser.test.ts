@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { renderComparison, writeRunReport } from '../../bench/report';
+import { renderComparison, writeRunReport } from '../../bench/report/node';
 import { REPO_ROOT } from '../helpers/cli';
 import { itWithReference, REFERENCE_DIR } from '../helpers/reference';
 import { createRunDir, TEST_SET } from '../helpers/run-dir';
@@ -106,14 +106,15 @@ describe('report.html in Chromium', () => {
       expect(scatterTitle).toMatch(/Pearson r: .*type-guided -?\d\.\d{3}/);
       expect(await page.evaluate(() => (window as unknown as { __ipdReport: { errors: string[] } }).__ipdReport.errors)).toEqual([]);
 
-      // Static tables: headline rows, judge failures listed with their item indexes.
+      // Static tables: headline rows, judge failures listed with their item ids (the fake judge
+      // writes only ok replies and failures).
       expect(await page.locator('table.headline tbody tr').count()).toBe(3);
       const failures = await page.locator('#judge .judge-failures').allTextContents();
       expect(failures).toHaveLength(3);
-      const failed = fake.judge.filter((j) => j.pathway === 'direct-response' && j.status !== 'ok').map((j) => j.index);
+      const failed = fake.judge.filter((j) => j.pathway === 'direct-response' && j.status !== 'ok').map((j) => `${j.task}:${j.index}`);
       expect(failed.length).toBeGreaterThan(0);
       expect(failures[0]).toContain(`${failed.length} judge failure(s)`);
-      expect(failures[0]).toContain([...failed].sort((a, b) => a - b).join(', '));
+      expect(new Set(failures[0].split('not averaged in: ')[1].split(', '))).toEqual(new Set(failed));
       expect(await page.locator('table.judge-totals tbody tr').count()).toBe(3);
 
       // Sample browser: 3 pathways x 40 items; a task filter leaves only that task.

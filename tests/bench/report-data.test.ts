@@ -3,29 +3,15 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  buildReferenceSeries,
-  buildReportData,
-  embedJson,
-  escapeHtml,
-  groupByPathway,
-  loadReference,
-  loadRun,
-  PATHWAY_DATASET_IDS,
-  renderRunReport,
-  resolveReferenceModels,
-  runLabels,
-  summarizeJudge,
-  summarizePredictions,
-  type LoadedRun,
-} from '../../bench/report';
-import { METRIC_NAMES, type JudgeRecord, type PredictionRecord } from '../../bench/runlog/schema';
+import { buildReferenceSeries, buildReportData, embedJson, escapeHtml, PATHWAY_DATASET_IDS, resolveReferenceModels, runLabels, type LoadedRun } from '../../bench/report';
+import { loadReference, loadRun, renderRunReport } from '../../bench/report/node';
+import { reduce, type PredictionRecord } from '../../bench/runlog';
 import { IpdError } from '../../common';
 import { getPathway, PATHWAY_IDS } from '../../pathways';
 import { itWithReference, REFERENCE_DIR } from '../helpers/reference';
 import { createRunDir, TEST_SET } from '../helpers/run-dir';
 
-function pred(task: string, index: number, m: Partial<PredictionRecord['metrics']>, extra: Partial<PredictionRecord> = {}): PredictionRecord {
+function pred(task: PredictionRecord['task'], index: number, answer_acc: number): PredictionRecord {
   return {
     index,
     task,
@@ -34,97 +20,51 @@ function pred(task: string, index: number, m: Partial<PredictionRecord['metrics'
     response: 'r',
     extracted: { attributes: {}, analysis: '', answer: '' },
     missing: [],
-    metrics: { answer_acc: 0, attribute_f1: 0, value_f1: 0, relative_value_acc: 0, ...m },
+    parse_status: 'ok',
+    metrics: { answer_acc, attribute_f1: 0, value_f1: 0, relative_value_acc: 0 },
     prompt_tokens: 1,
     completion_tokens: 1,
     cached_tokens: 0,
     finish_reason: 'stop',
     latency_ms: 1,
-    ...extra,
   };
 }
 
-function judged(task: string, index: number, status: JudgeRecord['status'], scores: JudgeRecord['scores']): JudgeRecord {
-  return { index, task, pathway: 'type-guided', prompt: '', output: '', scores, status, problems: [] };
+/** A run in memory; its metrics are reduce() of its records, as every loader makes them. */
+function loaded(predictions: PredictionRecord[]): LoadedRun {
+  const run = { spec: { model: 'org/m', pathways: ['type-guided'] }, environment: {}, stats: {} } as unknown as LoadedRun['run'];
+  return { dir: '/r', run, predictions, judge: [], metrics: reduce({ predictions }), notes: [] };
 }
 
-describe('summaries', () => {
-  it('sums per task with the official 2-decimal rounding, means unrounded, overall mean over items', () => {
-    const s = summarizePredictions([
-      pred('rank', 1, { answer_acc: 0.335, attribute_f1: 0.5, relative_value_acc: 0.5 }),
-      pred('rank', 2, { answer_acc: 0.34, attribute_f1: 1, relative_value_acc: 1 }),
-      pred('filter', 3, { answer_acc: 1, attribute_f1: 0, relative_value_acc: 0 }),
-    ]);
-    expect(s.tasks.rank.count).toBe(2);
-    expect(s.tasks.rank.sum.answer_acc).toBe(0.68); // 0.675 -> Python round: 0.68 (binary value is above the tie)
-    expect(s.tasks.rank.mean.answer_acc).toBeCloseTo(0.3375, 12);
-    expect(s.tasks.filter.sum.answer_acc).toBe(1);
-    expect(s.overall.count).toBe(3);
-    expect(s.overall.mean.attribute_f1).toBeCloseTo(0.5, 12);
-    expect(s.atfRvaPearson).toBeCloseTo(1, 12);
-  });
-
-  it('Pearson r is null when undefined (constant series, fewer than 2 items)', () => {
-    expect(summarizePredictions([pred('rank', 1, {}), pred('rank', 2, {})]).atfRvaPearson).toBeNull();
-    expect(summarizePredictions([pred('rank', 1, { attribute_f1: 1 })]).atfRvaPearson).toBeNull();
-  });
-
-  it('judge: failures are counted and listed, never averaged; partial replies count per score', () => {
-    const s = summarizeJudge([
-      judged('rank', 10, 'ok', { Conciseness: 1, Personalization: 4, 'Analysis Quality': 3, 'Answer Accuracy': 5, Total: 13 }),
-      judged('rank', 20, 'partial', { Conciseness: 0, Total: 7 }),
-      judged('rank', 30, 'unparseable', {}),
-      judged('filter', 5, 'out_of_range', { Conciseness: 3, Total: 9 }),
-      judged('filter', 6, 'error', {}),
-    ]);
-    expect(s.failures).toBe(3);
-    expect(s.failedIndexes).toEqual([5, 6, 30]);
-    expect(s.tasks.rank.count).toBe(2);
-    expect(s.tasks.rank.mean.Total).toBe(10);
-    expect(s.tasks.rank.mean.Conciseness).toBe(0.5);
-    expect(s.tasks.rank.mean.Personalization).toBe(4); // only the ok reply has it
-    expect(s.tasks.filter).toBeUndefined();
-  });
-});
-
 describe('buildReportData', () => {
-  itWithReference('takes aggregates from metrics.json, or recomputes the same from predictions', [TEST_SET], async () => {
-    const withMetrics = await loadRun((await createRunDir({ pathways: ['type-guided', 'direct-response'], perTask: 3, judge: true })).dir);
-    const without = await loadRun((await createRunDir({ pathways: ['type-guided', 'direct-response'], perTask: 3, writeMetrics: false })).dir);
-    const a = buildReportData([withMetrics], { generatedAt: 'T' });
-    const b = buildReportData([without], { generatedAt: 'T' });
-    expect(a.series.map((s) => [s.label, s.source])).toEqual([
-      ['type-guided', 'metrics.json'],
-      ['direct-response', 'metrics.json'],
-    ]);
-    expect(b.series.map((s) => s.source)).toEqual(['predictions', 'predictions']);
-    expect(b.notes.join('\n')).toContain('no metrics.json yet');
-    for (let i = 0; i < 2; i++) {
-      expect(Object.keys(b.series[i].tasks)).toEqual(Object.keys(a.series[i].tasks));
-      for (const [task, t] of Object.entries(a.series[i].tasks)) {
-        const r = b.series[i].tasks[task];
-        expect(r.count).toBe(t.count);
-        for (const m of METRIC_NAMES) {
-          expect(r.sum[m], `${task} ${m} sum`).toBeCloseTo(t.sum[m], 9);
-          expect(r.mean[m], `${task} ${m} mean`).toBeCloseTo(t.mean[m], 9);
-        }
-      }
-      if (a.series[i].pearson === null) expect(b.series[i].pearson).toBeNull();
-      else expect(b.series[i].pearson).toBeCloseTo(a.series[i].pearson!, 9);
-    }
-    expect(a.series[0].datasetId).toBe('alpaca_hq_cot2_1000');
-    expect(a.tasks[0]).toBe('recommend');
-    expect(a.tasks).toHaveLength(10);
-    expect(a.items).toHaveLength(60);
+  itWithReference('shows the run as loaded: reduce()d tables, GT by item id, judge failures flagged per item', [TEST_SET], async () => {
+    const fake = await createRunDir({ pathways: ['type-guided', 'direct-response'], perTask: 3, judge: true });
+    const data = buildReportData([await loadRun(fake.dir)], { generatedAt: 'T' });
+    expect(data.series.map((s) => s.label)).toEqual(['type-guided', 'direct-response']);
+    expect(data.series[0].datasetId).toBe('alpaca_hq_cot2_1000');
+    expect(data.tasks[0]).toBe('recommend');
+    expect(data.tasks).toHaveLength(10);
+    expect(data.items).toHaveLength(60);
+    for (const s of data.series) expect(Object.values(s.tasks).map((t) => t.count)).toEqual(Array(10).fill(3));
     // GT comes from the dataset file, keyed by (task, index): index alone repeats across tasks.
-    const first = a.items[0];
-    expect(a.gt[`${first.task}:${first.index}`].request).toBeTruthy();
-    expect(Object.keys(a.gt)).toHaveLength(30);
-    // Judge: per-task means, failures and the item-weighted overall.
-    const judge = a.series[0].judge!;
-    expect(judge.failures).toBeGreaterThan(0);
-    expect(judge.overall!.count).toBe(Object.values(judge.tasks).reduce((n, t) => n + t.count, 0));
-    expect(a.items.filter((it) => it.judge)).toHaveLength(60);
+    expect(Object.keys(data.gt)).toHaveLength(30);
+    for (const it of data.items) expect(data.gt[it.id]).toMatchObject({ task: it.task, index: it.index });
+    // The fake judge makes reply i (in the order written) unparseable when i % 7 == 3 and out of
+    // range when i % 11 == 5: exactly those are failures, per item and in the pathway's count.
+    const failing = new Set(fake.judge.filter((_, i) => i % 7 === 3 || i % 11 === 5).map((j) => `${j.pathway}/${j.task}:${j.index}`));
+    const series = data.series.map((s) => s.pathway);
+    for (const it of data.items) expect(it.judge!.failed, it.id).toBe(failing.has(`${series[it.series]}/${it.id}`));
+    expect(data.series[0].judge!.overall.failures).toBe([...failing].filter((k) => k.startsWith('type-guided/')).length);
+  });
+
+  it('orders the sample browser by task order, then index', () => {
+    const data = buildReportData([loaded([pred('rank', 2, 0), pred('recommend', 2, 0), pred('rank', 1, 0)])]);
+    expect(data.items.map((it) => it.id)).toEqual(['recommend:2', 'rank:1', 'rank:2']);
+  });
+
+  it('the official NaN reaches the page as null (a dash in the tables, no bar), not a 0', () => {
+    const data = buildReportData([loaded([pred('rank', 1, NaN), pred('rank', 2, 1)])]);
+    expect(JSON.parse(embedJson(data)).series[0].tasks.rank.sum.answer_acc).toBeNull();
   });
 
   itWithReference('labels series by run when there are several runs, and by pathway alone for one', [TEST_SET], async () => {
@@ -146,18 +86,6 @@ describe('buildReportData', () => {
     expect(runLabels([run('a/x', '/r/1'), run('b/x', '/s/1')])).toEqual(['x (1) #1', 'x (1) #2']);
   });
 
-  it('a repeated (pathway, task, index) keeps the last line and is noted; order is task order then index', () => {
-    const notes: string[] = [];
-    const run = {
-      run: { spec: { pathways: ['type-guided'] } },
-      predictions: [pred('rank', 2, { answer_acc: 0 }), pred('recommend', 2, {}), pred('rank', 2, { answer_acc: 1 }), pred('rank', 1, {})],
-    } as unknown as LoadedRun;
-    const groups = groupByPathway(run, (n) => notes.push(n));
-    expect(groups.get('type-guided')!.map((p) => `${p.task}:${p.index}`)).toEqual(['recommend:2', 'rank:1', 'rank:2']);
-    expect(groups.get('type-guided')![2].metrics.answer_acc).toBe(1);
-    expect(notes).toEqual([expect.stringContaining('repeats 1 (pathway, item) pair')]);
-  });
-
   it('the pathway -> official dataset id table agrees with the pathways module', () => {
     for (const id of PATHWAY_IDS) expect(PATHWAY_DATASET_IDS[id]).toBe(`alpaca_${getPathway(id).officialId}_1000`);
   });
@@ -175,7 +103,8 @@ describe('reference rows', () => {
     expect(rows[0].tasks).toEqual(official.alpaca_hq_cot2_1000.gpt4o);
     const sums = Object.values(official.alpaca_hq_cot2_1000.gpt4o as Record<string, { value_f1: number }>).map((t) => t.value_f1);
     expect(rows[0].overallMean.value_f1).toBeCloseTo(sums.reduce((a, b) => a + b, 0) / sums.length / 100, 12);
-    expect(rows[0].judge?.rank.Total).toBeTypeOf('number');
+    const officialJudge = JSON.parse(await readFile(path.join(REFERENCE_DIR, 'gpt4o_eval_new.json'), 'utf8'));
+    expect(rows[0].judge).toEqual(officialJudge.alpaca_hq_cot2_1000.gpt4o);
     const two = buildReferenceSeries(ref, ['direct-response', 'task-related'], ['claude']);
     expect(two.map((r) => [r.label, r.datasetId])).toEqual([
       ['paper · claude · direct-response', 'alpaca_hq_basic_1000'],
@@ -213,6 +142,17 @@ describe('loadRun', () => {
     expect(loaded.predictions).toHaveLength(10);
     expect(loaded.gt).toBeUndefined();
     expect(loaded.notes).toEqual([expect.stringContaining('unfinished line'), expect.stringContaining('gone.jsonl not found')]);
+  });
+
+  itWithReference('a repeated (pathway, item) keeps its last line, and is noted', [TEST_SET], async () => {
+    const fake = await createRunDir({ perTask: 1 });
+    const again = { ...fake.predictions[0], response: 'the second answer', metrics: { ...fake.predictions[0].metrics, answer_acc: 0.5 } };
+    await appendFile(path.join(fake.dir, 'predictions.jsonl'), `${JSON.stringify(again)}\n`);
+    const run = await loadRun(fake.dir);
+    expect(run.predictions).toHaveLength(10);
+    expect(run.predictions.find((p) => p.task === again.task)!.response).toBe('the second answer');
+    expect(run.metrics.pathways['type-guided'].tasks[again.task].sum.answer_acc).toBe(0.5);
+    expect(run.notes.join('\n')).toContain('repeats 1 (pathway, item) record');
   });
 
   itWithReference('a dataset that changed since the run is noted', [TEST_SET], async () => {

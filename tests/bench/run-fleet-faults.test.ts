@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect } from 'vitest';
-import { PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog/schema';
+import { PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog';
 import { runCliAsync } from '../helpers/cli';
 import { startScriptedServer, type ScriptedOptions, type ScriptedServer } from '../helpers/fake-openai';
 import { itWithReference, referencePath } from '../helpers/reference';

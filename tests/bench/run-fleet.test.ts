@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { PredictionRecordSchema, RunRecordSchema, type PredictionRecord } from '../../bench/runlog/schema';
+import { PredictionRecordSchema, RunRecordSchema, type PredictionRecord } from '../../bench/runlog';
 import { CLI, runCliAsync } from '../helpers/cli';
 import { startScriptedServer, type ScriptedServer } from '../helpers/fake-openai';
 import { itWithReference, referencePath } from '../helpers/reference';

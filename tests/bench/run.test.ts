@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PATHWAYS, parseDataset, sftTarget, type DialogItem } from '../../pathways';
-import { MetricsRecordSchema, PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog/schema';
+import { ANSWER_KIND, PATHWAYS, parseDataset, sftTarget, type DialogItem } from '../../pathways';
+import { MetricsRecordSchema, PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog';
 import { runCli, runCliAsync } from '../helpers/cli';
 import { startScriptedServer, type ScriptedServer } from '../helpers/fake-openai';
 import { itWithReference, referencePath } from '../helpers/reference';
@@ -17,6 +17,7 @@ beforeAll(async () => {
   modelDir = await ensureTinyModel({ preset: 'test' });
   scratch = mkdtempSync(path.join(os.tmpdir(), 'ipd-run-'));
 });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const jsonl = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 
@@ -83,7 +84,7 @@ describe('ipdialog run on the tiny model', () => {
   });
 });
 
-/** Answers like the GT in the pathway's layout, with every third item's answer broken. */
+/** Answers like the GT in the pathway's layout, with the answer of every item at a data-file position divisible by 3 broken. */
 function oracle(items: DialogItem[]) {
   const byPrompt = new Map<string, string>();
   items.forEach((item, i) => {
@@ -94,65 +95,101 @@ function oracle(items: DialogItem[]) {
   });
   return (prompt: string) => {
     if (prompt.startsWith('Suppose you are a user')) {
-      // Judge prompts: a well-formed verdict, except garbage for prompts about long requests.
+      // Judge prompts: a well-formed verdict, except garbage for a quarter of them (by length).
       return prompt.length % 4 === 0 ? 'I refuse to grade this.' : '[Conciseness: 1, Personalization: 3, Analysis Quality: 2, Answer Accuracy: 4]\n[Total: 10]';
     }
     return byPrompt.get(prompt) ?? 'no idea';
   };
 }
 
+/**
+ * What the oracle's answers must score on the tasks scored by exact match, option-set F1 and
+ * rank order: 1 for a GT answer, 0 for "something else" (no option letters in it), so each
+ * task's official sum is the number of its first `perTask` items the oracle answered right.
+ */
+function expectedAnswerSums(items: DialogItem[], perTask: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const seen: Record<string, number> = {};
+  items.forEach((item, i) => {
+    if (!['exact', 'options', 'rank'].includes(ANSWER_KIND[item.task])) return;
+    seen[item.task] = (seen[item.task] ?? 0) + 1;
+    if (seen[item.task] <= perTask) out[item.task] = (out[item.task] ?? 0) + (i % 3 === 0 ? 0 : 1);
+  });
+  return out;
+}
+
 describe('ipdialog run against a scripted server', () => {
   let server: ScriptedServer;
-  let out: string;
+  let items: DialogItem[];
+  const run = (out: string, perTask: number, extra: string[] = []) =>
+    runCliAsync(['run', '--backend', 'openai', '--base-url', server.baseUrl, '--pathway', 'task-related,direct-response', '--per-task', String(perTask), '--data', referencePath(DATA), '--out', out, ...extra]);
 
   beforeAll(async () => {
     if (!existsSync(referencePath(DATA))) return;
-    const items = parseDataset(readFileSync(referencePath(DATA), 'utf8'), DATA).items.map((x) => x.item);
+    items = parseDataset(readFileSync(referencePath(DATA), 'utf8'), DATA).items.map((x) => x.item);
     server = await startScriptedServer(oracle(items));
-    out = path.join(scratch, 'scripted');
   });
   afterAll(async () => server?.close());
 
-  itWithReference('scores as it goes; ipdialog score on the run gives the metrics.json numbers; the judge fills its section', [DATA], async () => {
-    const res = await runCliAsync(['run', '--backend', 'openai', '--base-url', server.baseUrl, '--pathway', 'task-related,direct-response', '--per-task', '10', '--data', referencePath(DATA), '--out', out, '--judge', 'fake-model']);
+  itWithReference('scores as it goes: the official sums are the right answers, re-scoring changes nothing, the judge counts its failures', [DATA], async () => {
+    const out = path.join(scratch, 'scripted');
+    const res = await run(out, 10, ['--judge', 'fake-model']);
     expect(res.status, res.stderr).toBe(0);
     const metrics = MetricsRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8')));
-    const tr = metrics.pathways['task-related'];
-    // The oracle answers 2 in 3 items right: scores are neither 0 nor full.
-    expect(tr.overall.mean.answer_acc).toBeGreaterThan(0.4);
-    expect(tr.overall.mean.answer_acc).toBeLessThan(0.95);
-    expect(tr.overall.mean.attribute_f1).toBe(1);
-    expect(metrics.pathways['direct-response'].overall.mean.attribute_f1).toBe(0);
-
-    for (const pathway of ['task-related', 'direct-response']) {
-      const scored = runCli(['score', '--run', out, '--pathway', pathway, '--format', 'json']);
-      expect(scored.status, scored.stderr).toBe(0);
-      const json = JSON.parse(scored.stdout);
-      for (const t of json.tasks) {
-        const m = metrics.pathways[pathway].tasks[t.task];
-        expect(t.sums).toEqual(m.sum);
-        for (const k of Object.keys(m.mean) as Array<keyof typeof m.mean>) expect(t.means[k]).toBeCloseTo(m.mean[k], 12);
-      }
+    const expected = expectedAnswerSums(items, 10);
+    for (const pathway of ['task-related', 'direct-response'] as const) {
+      const m = metrics.pathways[pathway];
+      for (const [task, sum] of Object.entries(expected)) expect(m.tasks[task].sum.answer_acc, `${pathway} ${task}`).toBe(sum);
+      // Every response has its analysis and answer (broken or not): all parse.
+      expect(m.overall.parse.status).toEqual({ ok: 100, partial: 0, failed: 0 });
     }
+    // task-related states the GT attributes; direct-response states none.
+    for (const t of Object.values(metrics.pathways['task-related'].tasks)) expect(t.sum).toMatchObject({ attribute_f1: 10, value_f1: 10, relative_value_acc: 10 });
+    for (const t of Object.values(metrics.pathways['direct-response'].tasks)) expect(t.sum.attribute_f1).toBe(0);
 
-    // Every 10th item per pathway was judged; garbage verdicts are counted and listed.
+    // `score --run` re-scores the run in place: same responses, same numbers, nothing changed.
+    const scored = runCli(['score', '--run', out, '--pathway', 'task-related', '--format', 'official']);
+    expect(scored.status, scored.stderr).toBe(0);
+    expect(scored.stderr).toMatch(/scored 200 predictions \(0 changed\)/);
+    const official = JSON.parse(scored.stdout) as Record<string, { answer_acc: number }>;
+    for (const [task, sum] of Object.entries(expected)) expect(official[task].answer_acc, task).toBe(sum);
+
+    // Every 10th item per pathway was judged; garbage verdicts are counted, listed, not averaged.
     const judged = jsonl(path.join(out, 'judge.jsonl'));
     expect(judged).toHaveLength(20);
-    const failed = judged.filter((j) => j.status !== 'ok');
-    expect(failed.length).toBeGreaterThan(0);
-    expect(failed.length).toBeLessThan(20);
-    const judge = tr.judge!;
-    expect(judge.failures + metrics.pathways['direct-response'].judge!.failures).toBe(failed.length);
-    for (const t of Object.values(judge.tasks)) expect(t.mean.Total).toBe(10);
-    expect(RunRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).spec.judge).toEqual({ model: 'fake-model', sample: 'every-10th' });
+    const garbage = judged.filter((j) => j.prompt.length % 4 === 0);
+    expect(garbage.length).toBeGreaterThan(0);
+    expect(garbage.length).toBeLessThan(20);
+    const judges = ['task-related', 'direct-response'].map((p) => metrics.pathways[p].judge!);
+    expect(judges[0].overall.failures + judges[1].overall.failures).toBe(garbage.length);
+    expect(new Set(judges.flatMap((j) => j.failed_items))).toEqual(new Set(garbage.map((j) => `${j.task}:${j.index}`)));
+    for (const j of judges) for (const t of Object.values(j.tasks)) if (t.count > 0) expect(t.mean.Total).toBe(10);
+    expect(RunRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).judge).toEqual({ model: 'fake-model', sample: 'every-10th' });
   });
 
-  itWithReference('ipdialog judge --judge-sample all re-judges an existing run', [DATA], async () => {
+  itWithReference('a resumed run keeps its judge; judge --judge-sample all re-judges with another model; score --run waits for a finished run', [DATA], async () => {
+    const out = path.join(scratch, 'rejudge');
+    expect((await run(out, 2, ['--judge', 'fake-model'])).status).toBe(0);
+    const readRun = () => RunRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')));
+    // The same run again, without --judge: nothing to generate, and the judging stays recorded.
+    const again = await run(out, 2);
+    expect(again.stderr).toMatch(/run: 0 generated, 40 resumed/);
+    expect(readRun().judge).toEqual({ model: 'fake-model', sample: 'every-10th' });
+    expect(jsonl(path.join(out, 'judge.jsonl'))).toHaveLength(4);
+
     const res = await runCliAsync(['judge', '--run', out, '--judge', 'other-judge', '--judge-sample', 'all', '--backend', 'openai', '--base-url', server.baseUrl]);
     expect(res.status, res.stderr).toBe(0);
     const judged = jsonl(path.join(out, 'judge.jsonl'));
-    expect(judged).toHaveLength(200);
+    expect(judged).toHaveLength(40);
     expect(new Set(judged.map((j) => j.judge_model))).toEqual(new Set(['other-judge']));
+    expect(readRun().judge).toEqual({ model: 'other-judge', sample: 'all' });
+
+    // A run.json still saying "started" (killed, or still going) is not rewritten without --force.
+    writeFileSync(path.join(out, 'run.json'), JSON.stringify({ ...readRun(), status: 'started' }));
+    const refused = runCli(['score', '--run', out]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^error RUN_CONFLICT: .*has not finished/);
+    expect(runCli(['score', '--run', out, '--force']).status).toBe(0);
   });
 });
 

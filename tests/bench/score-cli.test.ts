@@ -59,8 +59,11 @@ describe('ipdialog score', () => {
     const json = runCli(['score', '--pathway', 'hq_basic', '--data', referencePath(DATA), '--predictions', referencePath(CLAUDE), '--format', 'json', '--out', out]);
     expect(json.status).toBe(0);
     const parsed = JSON.parse(readFileSync(out, 'utf8'));
-    expect(parsed).toMatchObject({ pathway: 'direct-response', format: 'alpaca', overall: { numItems: 1000 } });
+    expect(parsed).toMatchObject({ pathway: 'direct-response', format: 'alpaca', metrics: { overall: { count: 1000 } } });
     expect(parsed.items).toHaveLength(1000);
+    // The json form carries the same official sums as --format official, beside the means.
+    expect(parsed.official).toEqual(Object.fromEntries(Object.entries(parsed.metrics.tasks as Record<string, { sum: unknown }>).map(([t, m]) => [t, m.sum])));
+    expect(parsed.official.recommend.answer_acc).toBe(officialFor('claude').recommend.answer_acc);
     const table = runCli(['score', '--pathway', 'direct-response', '--data', referencePath(DATA), '--predictions', referencePath(CLAUDE)]);
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^recommend\s+100\s+27\.65\s/m);

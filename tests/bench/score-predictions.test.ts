@@ -38,12 +38,12 @@ describe('prediction formats', () => {
     expect(set.predictions.map((p) => p.response)).toEqual(['r0', 'r1', 'r2']);
   });
 
-  it('our results lines are matched by index, other pathways ignored', () => {
+  it('our results lines are matched by (task, index), other pathways ignored', () => {
     const text = lines([
-      { index: 2, pathway: 'direct-response', response: 'two' },
-      { index: 1, pathway: 'type-guided', response: 'other' },
-      { index: 3, pathway: 'direct-response', response: 'three' },
-      { index: 1, pathway: 'direct-response', response: 'one' },
+      { index: 2, task: 'decision', pathway: 'direct-response', response: 'two' },
+      { index: 1, task: 'decision', pathway: 'type-guided', response: 'other' },
+      { index: 3, task: 'decision', pathway: 'direct-response', response: 'three' },
+      { index: 1, task: 'decision', pathway: 'direct-response', response: 'one' },
     ]);
     const set = parsePredictions(text, 'r.jsonl', items, 'direct-response');
     expect(set.format).toBe('results');
@@ -54,14 +54,29 @@ describe('prediction formats', () => {
     ]);
   });
 
-  it('results lines: duplicates, missing items and unknown indexes are named errors', () => {
-    const dup = lines([1, 2, 3, 2].map((index) => ({ index, pathway: 'direct-response', response: '' })));
+  it('results lines: an index shared by two tasks (as in the official test set) is told apart by the task', () => {
+    const twoTasks = [{ index: 7, task: 'rank' }, { index: 7, task: 'advice' }] as unknown as DialogItem[];
+    const text = lines([
+      { index: 7, task: 'advice', pathway: 'direct-response', response: 'for advice' },
+      { index: 7, task: 'rank', pathway: 'direct-response', response: 'for rank' },
+    ]);
+    expect(parsePredictions(text, 'r.jsonl', twoTasks, 'direct-response').predictions.map((p) => [p.item.task, p.response])).toEqual([
+      ['rank', 'for rank'],
+      ['advice', 'for advice'],
+    ]);
+    const noTask = lines([{ index: 7, pathway: 'direct-response', response: 'x' }]);
+    expect(errorOf(() => parsePredictions(noTask, 'r.jsonl', twoTasks, 'direct-response'))).toMatchObject({ code: 'PREDICTIONS_INVALID', line: 1, field: 'task' });
+  });
+
+  it('results lines: duplicates, missing items and unknown items are named errors', () => {
+    const row = (index: number) => ({ index, task: 'decision', pathway: 'direct-response', response: '' });
+    const dup = lines([1, 2, 3, 2].map(row));
     expect(errorOf(() => parsePredictions(dup, 'r.jsonl', items, 'direct-response'))).toMatchObject({ code: 'PREDICTIONS_INVALID', line: 4 });
-    const missing = lines([1, 2].map((index) => ({ index, pathway: 'direct-response', response: '' })));
-    expect(errorOf(() => parsePredictions(missing, 'r.jsonl', items, 'direct-response')).message).toMatch(/lacks predictions for 1 of 3 items \(first missing index: 3\)/);
-    const unknown = lines([1, 2, 3, 9].map((index) => ({ index, pathway: 'direct-response', response: '' })));
+    const missing = lines([1, 2].map(row));
+    expect(errorOf(() => parsePredictions(missing, 'r.jsonl', items, 'direct-response')).message).toMatch(/lacks predictions for 1 of 3 items \(first missing: decision:3\)/);
+    const unknown = lines([1, 2, 3, 9].map(row));
     expect(errorOf(() => parsePredictions(unknown, 'r.jsonl', items, 'direct-response'))).toMatchObject({ line: 4 });
-    const wrongPathway = lines([1, 2, 3].map((index) => ({ index, pathway: 'type-guided', response: '' })));
+    const wrongPathway = lines([1, 2, 3].map((index) => ({ ...row(index), pathway: 'type-guided' })));
     expect(errorOf(() => parsePredictions(wrongPathway, 'r.jsonl', items, 'direct-response')).message).toMatch(/no predictions for pathway direct-response/);
   });
 

@@ -6,6 +6,7 @@ import { IpdError } from '../../common';
 import { loadCore } from '../../engine/node';
 import { resolveModelFolder } from '../../models/node';
 import { runCli } from '../helpers/cli';
+import { cudaProviderInstalled } from '../helpers/cuda';
 import { ensureTinyModel } from '../helpers/tiny-model';
 
 let modelDir: string;
@@ -81,11 +82,12 @@ describe('named errors', () => {
     expect(e.message).toMatch(/not a readable ONNX model/);
   });
 
-  it('a device that cannot load', async () => {
+  // Where the CUDA provider is installed, CUDA may well load: nothing to assert then.
+  it.skipIf(cudaProviderInstalled())('a device that cannot load', async () => {
     const m = await resolveModelFolder(modelDir);
     const e = await errorOf(loadCore({ onnxPath: m.onnxPath, externalData: [], config: m.config }, { device: 'cuda', threads: 1 }));
     expect(e.code).toBe('DEVICE_UNAVAILABLE');
-    expect(e.hint).toMatch(/onnxruntime-node-install=cuda12/);
+    expect(e.hint).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 
   it('generate: an input line without prompt or messages, through the CLI', () => {

@@ -1,22 +1,22 @@
 // Builds a run directory that follows bench/runlog/schema.ts exactly, from the real test
 // items with synthetic responses, metrics and judge records: report tests need no model.
+// metrics.json is bench/runlog's reduce() of the records, as `ipdialog run` writes it.
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   JudgeRecordSchema,
-  MetricsRecordSchema,
   PredictionRecordSchema,
+  reduce,
   RunRecordSchema,
-  METRIC_NAMES,
   type ItemMetrics,
   type JudgeRecord,
   type MetricsRecord,
   type PredictionRecord,
   type RunRecord,
-} from '../../bench/runlog/schema';
+} from '../../bench/runlog';
 import { getPathway, type DialogItem } from '../../pathways';
 import { readDataset } from '../../pathways/node';
 import { referencePath } from './reference';
@@ -24,14 +24,12 @@ import { referencePath } from './reference';
 export const TEST_SET = 'filtered_data_test_1000.jsonl';
 
 export interface FakeRunOptions {
-  /** Folder to fill; default a fresh temp folder. */
-  dir?: string;
   pathways?: string[];
   perTask?: number;
   model?: string;
-  /** Also write judge.jsonl (every item judged; a few replies fail to parse). */
+  /** Also write judge.jsonl (every item judged; every 7th reply unparseable, every 11th out of range). */
   judge?: boolean;
-  /** Write metrics.json (default true); without it the report recomputes aggregates. */
+  /** Write metrics.json (default true), as a finished run has it. */
   writeMetrics?: boolean;
   /** Override the synthetic response of some items. */
   response?: (item: DialogItem, pathway: string) => string | undefined;
@@ -81,40 +79,10 @@ function syntheticResponse(item: DialogItem, pathway: string): { response: strin
   return { response, extracted: { attributes, analysis, answer } };
 }
 
-function summarize(preds: readonly PredictionRecord[]): MetricsRecord['pathways'][string] {
-  const tasks: MetricsRecord['pathways'][string]['tasks'] = {};
-  for (const task of new Set(preds.map((p) => p.task))) {
-    const list = preds.filter((p) => p.task === task);
-    const sum = {} as ItemMetrics;
-    const mean = {} as ItemMetrics;
-    for (const m of METRIC_NAMES) {
-      const total = list.reduce((a, p) => a + p.metrics[m], 0);
-      sum[m] = round2(total);
-      mean[m] = total / list.length;
-    }
-    tasks[task] = { sum, mean, count: list.length };
-  }
-  const mean = {} as ItemMetrics;
-  for (const m of METRIC_NAMES) mean[m] = preds.reduce((a, p) => a + p.metrics[m], 0) / preds.length;
-  const x = preds.map((p) => p.metrics.attribute_f1);
-  const y = preds.map((p) => p.metrics.relative_value_acc);
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  x.forEach((xi, i) => {
-    sxy += (xi - mx) * (y[i] - my);
-    sxx += (xi - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  });
-  return { tasks, overall: { mean, count: preds.length }, atf_rva_pearson: sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null };
-}
-
 /** Judge records for every item; every 7th reply is unparseable and every 11th out of range. */
 function syntheticJudge(preds: readonly PredictionRecord[], seed: number): JudgeRecord[] {
   return preds.map((p, i) => {
-    const base = { index: p.index, task: p.task, pathway: p.pathway, prompt: `judge prompt for item ${p.index}` };
+    const base = { index: p.index, line: p.line, judge_model: 'tiny-judge', task: p.task, pathway: p.pathway, prompt: `judge prompt for item ${p.index}` };
     if (i % 7 === 3) return { ...base, output: 'I cannot score this.', scores: {}, status: 'unparseable', problems: ['no "[Name: N]" groups found'] };
     if (i % 11 === 5) {
       return { ...base, output: '[Conciseness: 3, Personalization: 2, Analysis Quality: 2, Answer Accuracy: 2]\n[Total: 9]', scores: { Conciseness: 3, Total: 9 }, status: 'out_of_range', problems: ['Conciseness 3 is outside 0-1'] };
@@ -130,8 +98,7 @@ function syntheticJudge(preds: readonly PredictionRecord[], seed: number): Judge
 }
 
 export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> {
-  const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'ipd-run-'));
-  await mkdir(dir, { recursive: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ipd-run-'));
   const pathways = opts.pathways ?? ['type-guided'];
   const perTask = opts.perTask ?? 4;
   const seed = opts.seed ?? 1;
@@ -158,6 +125,7 @@ export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> 
           response,
           extracted: missing.includes('analysis') ? { ...synthetic.extracted, analysis: '' } : synthetic.extracted,
           missing,
+          parse_status: missing.length > 0 ? 'partial' : 'ok',
           metrics,
           prompt_tokens: 900 + (item.index % 300),
           completion_tokens: 80 + (item.index % 60),
@@ -168,11 +136,11 @@ export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> 
       );
     }
   }
-  const judge = opts.judge ? syntheticJudge(predictions, seed).map((j) => JudgeRecordSchema.parse(j)) : [];
+  const judge: JudgeRecord[] = opts.judge ? syntheticJudge(predictions, seed).map((j) => JudgeRecordSchema.parse(j)) : [];
 
   const completion = predictions.reduce((a, p) => a + p.completion_tokens, 0);
   const run = RunRecordSchema.parse({
-    version: 1,
+    version: 2,
     status: 'success',
     spec: {
       model: opts.model ?? 'tiny-llama',
@@ -181,11 +149,11 @@ export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> 
       data_file: dataFile,
       data_sha256: createHash('sha256').update(await readFile(dataFile)).digest('hex'),
       per_task: perTask,
-      max_new_tokens: Object.fromEntries([...new Set(items.map((i) => i.task))].map((t) => [t, 512])),
+      max_new_tokens: Object.fromEntries(pathways.map((p) => [p, 512])),
       sampling: { temperature: 0 },
       prompt_mode: 'chat',
-      ...(opts.judge && { judge: { model: 'tiny-judge', sample: 'all' } }),
     },
+    ...(opts.judge && { judge: { model: 'tiny-judge', sample: 'all' } }),
     environment: { engine: 'ip-dialog engine', device: 'cpu', packages: { 'onnxruntime-node': '1.30.0' }, node: process.version, platform: process.platform },
     started_at: '2026-01-01T00:00:00.000Z',
     finished_at: '2026-01-01T00:05:00.000Z',
@@ -202,27 +170,7 @@ export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> 
 
   let metrics: MetricsRecord | undefined;
   if (opts.writeMetrics !== false) {
-    const byPathway: MetricsRecord['pathways'] = {};
-    for (const pathway of pathways) {
-      const entry = summarize(predictions.filter((p) => p.pathway === pathway));
-      const js = judge.filter((j) => j.pathway === pathway);
-      if (js.length > 0) {
-        const ok = js.filter((j) => j.status === 'ok');
-        const failed = js.filter((j) => j.status !== 'ok').map((j) => j.index);
-        const tasks: NonNullable<typeof entry.judge>['tasks'] = {};
-        for (const task of new Set(ok.map((j) => j.task))) {
-          const list = ok.filter((j) => j.task === task);
-          const m = (k: keyof JudgeRecord['scores']) => list.reduce((a, j) => a + (j.scores[k] ?? 0), 0) / list.length;
-          tasks[task] = {
-            mean: { Conciseness: m('Conciseness'), Personalization: m('Personalization'), 'Analysis Quality': m('Analysis Quality'), 'Answer Accuracy': m('Answer Accuracy'), Total: m('Total') },
-            count: list.length,
-          };
-        }
-        entry.judge = { tasks, failures: failed.length, failed_indexes: failed.sort((a, b) => a - b) };
-      }
-      byPathway[pathway] = entry;
-    }
-    metrics = MetricsRecordSchema.parse({ version: 1, pathways: byPathway });
+    metrics = reduce({ predictions, judge, pathways });
     await writeFile(path.join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2));
   }
   await writeFile(path.join(dir, 'run.json'), JSON.stringify(run, null, 2));

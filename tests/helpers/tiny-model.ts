@@ -1,67 +1,18 @@
 // Generated tiny models for tests: built once under the repo's ignored .cache/models/ and reused
-// by every test file and vitest worker.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+// by every test file and vitest worker (models/tiny-cache.ts, the cache `--model tiny` uses too).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { createTinyModel, positionIdsFromMask, tinyModelName, type TinyModelOptions } from '../../models/tiny';
+import { ensureTinyModel as ensureIn } from '../../models/node';
+import { positionIdsFromMask, type TinyModelOptions } from '../../models/tiny';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const TINY_MODEL_CACHE = path.resolve(HERE, '../../.cache/models');
 
-const pending = new Map<string, Promise<string>>();
-
-/** Short hash of the factory's sources: a changed factory gets fresh folders, never stale ones. */
-const FACTORY_FINGERPRINT = (() => {
-  const dir = path.resolve(HERE, '../../models/tiny');
-  const h = createHash('sha256');
-  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
-  return h.digest('hex').slice(0, 10);
-})();
-
-/**
- * The folder of a generated model for these options. Generation writes into a private temp
- * folder and renames it into place, so racing workers never see a half-written model: the
- * loser of the rename deletes its copy and uses the winner's (the bytes are identical).
- */
+/** The folder of a generated model for these options, built on first use (safe across workers). */
 export function ensureTinyModel(opts: TinyModelOptions = {}): Promise<string> {
-  const name = `${tinyModelName(opts)}-f${FACTORY_FINGERPRINT}`;
-  let p = pending.get(name);
-  if (!p) {
-    p = build(name, opts);
-    pending.set(name, p);
-  }
-  return p;
-}
-
-async function build(name: string, opts: TinyModelOptions): Promise<string> {
-  const dir = path.join(TINY_MODEL_CACHE, name);
-  if (existsSync(dir)) return dir;
-  await mkdir(TINY_MODEL_CACHE, { recursive: true });
-  await removeStale(name);
-  const tmp = path.join(TINY_MODEL_CACHE, `.tmp-${name}-${process.pid}-${Date.now()}`);
-  try {
-    await createTinyModel({ ...opts, out: tmp });
-    await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    // Another worker renamed its copy into place first.
-    if (existsSync(dir) && ['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) return dir;
-    throw err;
-  }
-  return dir;
-}
-
-/** Folders of the same options built by an older factory (a different fingerprint). */
-async function removeStale(name: string): Promise<void> {
-  const base = name.slice(0, name.lastIndexOf('-f'));
-  for (const entry of await readdir(TINY_MODEL_CACHE)) {
-    if (entry !== name && entry.startsWith(`${base}-f`) && /^[0-9a-f]{10}$/.test(entry.slice(base.length + 2))) {
-      await rm(path.join(TINY_MODEL_CACHE, entry), { recursive: true, force: true });
-    }
-  }
+  // This checkout owns its .cache: models of an older factory can go.
+  return ensureIn(TINY_MODEL_CACHE, opts, { pruneOlder: true });
 }
 
 export interface DecoderFeedsInput {

@@ -1,15 +1,20 @@
+// The one aggregation (scorers/aggregate.ts) against values worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { aggregateScores, officialMetrics, pearson, type ItemScore } from '../../scorers';
+import { aggregateScores, officialMetrics, pearson, type AggregateItem, type ParseStatus, type ResponsePart } from '../../scorers';
 
-const score = (task: string, answerAcc: number, attributeF1 = 0, relativeValueAcc = 0): ItemScore =>
-  ({ task, answerAcc, attributeF1, valueF1: attributeF1, relativeValueAcc, parseStatus: 'ok', missing: [] }) as unknown as ItemScore;
+const item = (task: string, answer_acc: number, attribute_f1 = 0, relative_value_acc = 0, parseStatus: ParseStatus = 'ok', missing: ResponsePart[] = []): AggregateItem => ({
+  task,
+  metrics: { answer_acc, attribute_f1, value_f1: attribute_f1, relative_value_acc },
+  parseStatus,
+  missing,
+});
 
 describe('aggregation', () => {
-  it('sums per task in file order, rounded like Python (the official value), with means beside', () => {
-    const scores = [score('rank', 0.125), score('decision', 1), score('rank', 0.5), score('decision', 0)];
-    const agg = aggregateScores(scores);
+  it('sums per task in first-seen order, rounded like Python (the official value), with means beside', () => {
+    const agg = aggregateScores([item('rank', 0.125), item('decision', 1), item('rank', 0.5), item('decision', 0)]);
     expect(agg.tasks.map((t) => t.task)).toEqual(['rank', 'decision']);
-    expect(agg.tasks[0]).toMatchObject({ numItems: 2, sums: { answer_acc: 0.62 }, means: { answer_acc: 0.3125 } }); // 0.625 -> 0.62
+    // 0.125 + 0.5 = 0.625, a binary tie: Python's round() goes to even, 0.62.
+    expect(agg.tasks[0]).toMatchObject({ numItems: 2, sums: { answer_acc: 0.62 }, means: { answer_acc: 0.3125 } });
     expect(officialMetrics(agg)).toEqual({
       rank: { answer_acc: 0.62, attribute_f1: 0, value_f1: 0, relative_value_acc: 0 },
       decision: { answer_acc: 1, attribute_f1: 0, value_f1: 0, relative_value_acc: 0 },
@@ -18,25 +23,45 @@ describe('aggregation', () => {
     expect(agg.overall.taskMeans.answer_acc).toBe((0.3125 + 0.5) / 2);
   });
 
-  it('adds floats sequentially, as the official loop does', () => {
-    const values = Array.from({ length: 100 }, (_, i) => ((i * 7919) % 1000) / 997);
-    let expected = 0;
-    for (const v of values) expected += v;
-    const agg = aggregateScores(values.map((v) => score('advice', v)));
-    expect(agg.tasks[0].sums.answer_acc).toBe(Number(expected.toFixed(2)));
+  it('adds floats in the order given, as the official loop does', () => {
+    // (0.1 + 0.2) + 0.3 is 0.6000000000000001 in binary floating point, (0.3 + 0.2) + 0.1 is 0.6.
+    expect(aggregateScores([item('advice', 0.1), item('advice', 0.2), item('advice', 0.3)]).tasks[0].means.answer_acc).toBe(0.6000000000000001 / 3);
+    expect(aggregateScores([item('advice', 0.3), item('advice', 0.2), item('advice', 0.1)]).tasks[0].means.answer_acc).toBe(0.6 / 3);
   });
 
-  it('propagates NaN into the task sum and counts it', () => {
-    const agg = aggregateScores([score('rank', NaN), score('rank', 1)]);
+  it('NaN (a rank answer repeating one option) propagates into its task and the overall means, and is counted', () => {
+    const agg = aggregateScores([item('rank', NaN), item('rank', 1), item('decision', 1)]);
     expect(agg.tasks[0].sums.answer_acc).toBeNaN();
+    expect(agg.tasks[0].means.answer_acc).toBeNaN();
     expect(agg.tasks[0].numNaN).toBe(1);
+    expect(agg.tasks[1].sums.answer_acc).toBe(1);
+    expect(agg.overall.itemMeans.answer_acc).toBeNaN();
+    expect(agg.overall.taskMeans.answer_acc).toBeNaN();
+    expect(agg.overall.numNaN).toBe(1);
+    // The other metrics of the same items are unaffected.
+    expect(agg.tasks[0].sums.attribute_f1).toBe(0);
   });
 
-  it('Pearson ATF vs RVA across items and tasks', () => {
-    const agg = aggregateScores([score('a', 0, 0.2, 0.3), score('a', 0, 0.4, 0.5), score('b', 0, 0.9, 1), score('b', 0, 0.5, 0.4)]);
-    expect(agg.pearsonAtfRva.acrossItems).toBeCloseTo(pearson([0.2, 0.4, 0.9, 0.5], [0.3, 0.5, 1, 0.4])!, 12);
-    expect(agg.pearsonAtfRva.acrossTasks).toBeCloseTo(1, 12); // two points
-    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
+  it('counts parse outcomes and missing parts per task and overall', () => {
+    const agg = aggregateScores([
+      item('rank', 0, 0, 0, 'ok', ['attributes']),
+      item('rank', 0, 0, 0, 'partial', ['attributes', 'answer']),
+      item('rank', 0, 0, 0, 'failed', ['attributes', 'analysis', 'answer']),
+      item('advice', 0, 0, 0, 'failed', ['analysis', 'answer']),
+    ]);
+    expect(agg.tasks[0].parse).toEqual({ status: { ok: 1, partial: 1, failed: 1 }, missing: { attributes: 3, analysis: 1, answer: 2 } });
+    expect(agg.tasks[1].parse).toEqual({ status: { ok: 0, partial: 0, failed: 1 }, missing: { attributes: 0, analysis: 1, answer: 1 } });
+    expect(agg.overall.parse).toEqual({ status: { ok: 1, partial: 1, failed: 2 }, missing: { attributes: 3, analysis: 2, answer: 3 } });
+  });
+
+  it('Pearson ATF vs RVA across items and across task means', () => {
+    // x = (.2 .4 .9 .5), y = (.3 .5 1 .4): deviations (-.3 -.1 .4 0) and (-.25 -.05 .45 -.15),
+    // Sxy = .26, Sxx = .26, Syy = .29, so r = .26 / sqrt(.26 * .29) = sqrt(26 / 29).
+    const agg = aggregateScores([item('a', 0, 0.2, 0.3), item('a', 0, 0.4, 0.5), item('b', 0, 0.9, 1), item('b', 0, 0.5, 0.4)]);
+    expect(agg.pearsonAtfRva.acrossItems).toBeCloseTo(Math.sqrt(26 / 29), 12);
+    // Task means (.3, .4) and (.7, .7): two points on a rising line.
+    expect(agg.pearsonAtfRva.acrossTasks).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [6, 4, 2])).toBeCloseTo(-1, 12);
     expect(pearson([1, 1, 1], [2, 4, 6])).toBeNull();
     expect(pearson([1], [2])).toBeNull();
   });

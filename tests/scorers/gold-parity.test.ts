@@ -1,7 +1,7 @@
 // Item-level parity with the original tooling (NLTK 3.8, WordNet 3.0, scipy) on the
 // published Claude outputs: ../shared/ipdialog/gold/direct-response.claude.jsonl.
 import { beforeAll, describe, expect } from 'vitest';
-import { aggregateScores, createItemScorer, createMeteor, officialMetrics, type ItemScore } from '../../scorers';
+import { aggregateItem, aggregateScores, createItemScorer, createMeteor, officialMetrics, type ItemScore } from '../../scorers';
 import { loadMeteorResources } from '../../scorers/node';
 import { itWithReference } from '../helpers/reference';
 import { CLAUDE_FILE, DATA_FILE, GOLD_FILE, METRICS_FILE, loadClaude, loadGold, loadItems, loadOfficialMetrics, type GoldRow } from './helpers/reference-data';
@@ -59,7 +59,7 @@ describe('parity with the official scoring of the Claude direct-response outputs
 
   itWithReference('reproduces the official per-task sums for Claude within 0.01', FILES, () => {
     const official = loadOfficialMetrics().alpaca_hq_basic_1000.claude;
-    const ours = officialMetrics(aggregateScores(scores));
+    const ours = officialMetrics(aggregateScores(scores.map(aggregateItem)));
     expect(Object.keys(ours)).toEqual(Object.keys(official));
     for (const [task, metrics] of Object.entries(official)) {
       for (const [key, value] of Object.entries(metrics)) expect(Math.abs(ours[task][key as keyof (typeof ours)[string]] - value)).toBeLessThanOrEqual(0.01);

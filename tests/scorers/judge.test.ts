@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL, type DialogItem } from '../../pathways';
-import { buildJudgePrompt, parseJudgeOutput, selectJudgeItems, summarizeJudge } from '../../scorers';
+import { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems, summarizeJudge } from '../../scorers';
 
 const item = {
   index: 3,
@@ -66,17 +66,34 @@ describe('judge output parsing', () => {
     expect(selectJudgeItems(xs, 'all')).toHaveLength(25);
   });
 
-  it('summaries count failures and leave them out of the means', () => {
-    const ok = parseJudgeOutput('[Conciseness: 1, Personalization: 2, Analysis Quality: 3, Answer Accuracy: 4]\n[Total: 10]');
-    const ok2 = parseJudgeOutput('[Conciseness: 0, Personalization: 4, Analysis Quality: 4, Answer Accuracy: 4]\n[Total: 12]');
-    const bad = parseJudgeOutput('no idea');
-    const [summary] = summarizeJudge([
-      { task: 'advice', verdict: ok },
-      { task: 'advice', verdict: bad },
-      { task: 'advice', verdict: ok2 },
+  it('the one failure rule: only ok and partial replies have a usable total', () => {
+    expect(isJudgeFailure('ok')).toBe(false);
+    expect(isJudgeFailure('partial')).toBe(false);
+    for (const s of ['out_of_range', 'no_total', 'unparseable', 'error'] as const) expect(isJudgeFailure(s)).toBe(true);
+    // The parser's usable total follows the same rule.
+    expect(parseJudgeOutput('[Conciseness: 3]\n[Total: 9]').total).toBeNull();
+    expect(parseJudgeOutput('[Conciseness: 1]\n[Total: 9]').total).toBe(9);
+  });
+
+  it('summaries count failures, leave them out of the means, and average each score over the replies that have it', () => {
+    const summary = summarizeJudge([
+      { task: 'advice', status: 'ok', scores: { Conciseness: 1, Personalization: 2, 'Analysis Quality': 3, 'Answer Accuracy': 4, Total: 10 } },
+      { task: 'advice', status: 'unparseable', scores: {} },
+      { task: 'advice', status: 'ok', scores: { Conciseness: 0, Personalization: 4, 'Analysis Quality': 4, 'Answer Accuracy': 4, Total: 12 } },
+      // Out of range: its Total of 9 must not pull the mean down.
+      { task: 'rank', status: 'out_of_range', scores: { Conciseness: 3, Total: 9 } },
+      { task: 'rank', status: 'partial', scores: { Personalization: 3, Total: 7 } },
+      { task: 'rank', status: 'error', scores: {} },
     ]);
-    expect(summary).toMatchObject({ task: 'advice', numJudged: 3, numFailed: 1, failures: { unparseable: 1 } });
-    expect(summary.means.Total).toBe(11);
-    expect(summary.means.Conciseness).toBe(0.5);
+    const [advice, rank] = summary.tasks;
+    expect(advice).toMatchObject({ task: 'advice', numJudged: 3, numFailed: 1, failures: { unparseable: 1 } });
+    expect(advice.means).toEqual({ Conciseness: 0.5, Personalization: 3, 'Analysis Quality': 3.5, 'Answer Accuracy': 4, Total: 11 });
+    expect(rank).toMatchObject({ task: 'rank', numJudged: 3, numFailed: 2, failures: { out_of_range: 1, error: 1 } });
+    // Only the partial reply counts: it has no Conciseness, so rank has no Conciseness mean.
+    expect(rank.means).toEqual({ Personalization: 3, Total: 7 });
+    // Overall: every usable reply weighs the same, (10 + 12 + 7) / 3.
+    expect(summary.overall).toMatchObject({ numJudged: 6, numFailed: 3 });
+    expect(summary.overall.means.Total).toBeCloseTo(29 / 3, 12);
+    expect(summary.overall.means.Personalization).toBe(3); // (2 + 4 + 3) / 3
   });
 });

@@ -1,11 +1,12 @@
 // The production build (`npm run web:build`): it builds, ships onnxruntime-web's runtime and
 // the scoring data as files, and the built app, served with the isolation headers, loads the
 // tiny model from a picked folder on threaded WASM and runs and scores an item end to end.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
 import { itWithReference, referencePath } from '../helpers/reference';
 import { download, errorText, jsonl, loadModelFolder, runBenchmark } from './helpers/app-driver';
 import { launchChromium, openApp, SKIP_WITHOUT_CHROMIUM } from './helpers/browser';
@@ -59,9 +60,19 @@ describe('web app production build', () => {
           // An advice item: its score needs METEOR, so WordNet and Punkt load from the build too.
           const state = await runBenchmark(page, { dataFile: referencePath(TEST_SET), pathway: 'task-related', perTask: 1, maxNewTokens: 4, tasks: ['advice'], timeout: 180_000 });
           expect(state, await errorText(page)).toBe('done');
-          const [pred] = jsonl<{ task: string; completion_tokens: number; metrics: { answer_acc: number } }>((await download(page, 'dl-predictions')).text);
+          const text = (await download(page, 'dl-predictions')).text;
+          const [pred] = jsonl<{ task: string; completion_tokens: number; metrics: { answer_acc: number } }>(text);
           expect(pred).toMatchObject({ task: 'advice', completion_tokens: 4 });
-          expect(pred.metrics.answer_acc).toBeGreaterThanOrEqual(0);
+          // The built bundle's METEOR (WordNet and Punkt from the build's assets) scores the
+          // response exactly as the CLI does from node_modules.
+          const file = path.join(outDir, 'browser-predictions.jsonl');
+          writeFileSync(file, text);
+          const data = path.join(outDir, 'advice.jsonl');
+          writeFileSync(data, `${readFileSync(referencePath(TEST_SET), 'utf8').split('\n').find((l) => JSON.parse(l).task === 'advice')}\n`);
+          const cli = runCli(['score', '--pathway', 'task-related', '--predictions', file, '--data', data, '--format', 'json']);
+          expect(cli.status, cli.stderr).toBe(0);
+          const advice = (JSON.parse(cli.stdout) as { items: Array<{ task: string; answer_acc: number }> }).items.filter((it) => it.task === 'advice');
+          expect(advice.map((it) => it.answer_acc)).toEqual([pred.metrics.answer_acc]);
           expect(errors.filter((e) => !/404 \(Not Found\)/.test(e))).toEqual([]);
         } finally {
           await page.close();

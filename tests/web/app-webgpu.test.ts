@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { PredictionRecordSchema } from '../../bench/runlog/schema';
+import { PredictionRecordSchema } from '../../bench/runlog';
 import { REPO_ROOT } from '../helpers/cli';
 import { itWithReference, referencePath } from '../helpers/reference';
 import { download, errorText, jsonl, loadModelUrl, runBenchmark } from './helpers/app-driver';

@@ -1,8 +1,8 @@
-import type { MetricsRecord, PredictionRecord, RunRecord } from '../../bench/runlog/schema';
+import { reduce, type MetricsRecord, type PredictionRecord, type RunRecord } from '../../bench/runlog';
 import { IpdError } from '../../common';
 import type { WebEngine } from './engine/web-engine';
 import { planRun, runBenchmark, type RowResult, type RunRow, type RunSettings } from './run/benchmark-run';
-import { generationLine, metricsRecord, runRecord, toJsonl, type RunInfo } from './run/records';
+import { generationLine, runRecord, toJsonl, type RunInfo } from './run/records';
 import { describeBackend } from './ui/backend-badge';
 import { renderCharts } from './ui/charts';
 import { DataPanel } from './ui/data-panel';
@@ -109,7 +109,7 @@ export class App {
 
   private finish(engine: WebEngine, dataset: NonNullable<DataPanel['dataset']>, settings: RunSettings, rows: RowResult[], startedAt: string): void {
     const predictions = rows.map((r) => r.record);
-    const metrics = metricsRecord(predictions);
+    const metrics = reduce({ predictions, pathways: [settings.pathway] });
     const info = engine.info;
     const aborted = rows.some((r) => r.result.finishReason === 'abort');
     const runInfo: RunInfo = {
@@ -122,7 +122,6 @@ export class App {
       dataFile: dataset.fileName,
       dataSha256: dataset.sha256,
       perTask: settings.perTask,
-      tasks: [...new Set(rows.map((r) => r.entry.item.task))],
       maxNewTokens: settings.maxNewTokens,
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -143,7 +142,7 @@ export class App {
     if (!f) return;
     try {
       const { renderReportHtml } = await import('./report/report-html');
-      downloadText('report.html', renderReportHtml(f.run, f.predictions, f.metrics, f.rows.map((r) => r.entry.item)), 'text/html');
+      downloadText('report.html', await renderReportHtml(f.run, f.predictions, f.metrics, f.rows.map((r) => r.entry.item)), 'text/html');
     } catch (err) {
       showError(err);
     }

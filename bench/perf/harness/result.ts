@@ -5,10 +5,14 @@ export interface ImplResult {
   outputs: Record<string, number[]>;
   generatedTokens: number;
   promptTokens: number;
+  /** Prompt tokens served from reused prefixes instead of computed. */
+  cachedPromptTokens: number;
   loadMs: number;
   generateMs: number;
   prefillMs: number;
   decodeMs: number;
   decodeTokens: number;
   maxRssMb: number;
+  /** The device the engine ran on (ours). */
+  device?: string;
 }

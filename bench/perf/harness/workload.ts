@@ -1,31 +1,46 @@
 import { readFileSync } from 'node:fs';
-import { PATHWAYS, parseDataset, selectPerTask } from '../../../pathways';
+import { PATHWAYS, PATHWAY_IDS, parseDataset, selectPerTask, sftTarget, type PathwayId } from '../../../pathways';
 import type { TextTokenizer } from '../../../models';
 
 export interface WorkloadRequest {
+  /** `<pathway>:<data-file line>`, as `ipdialog run` names its requests. */
   id: string;
   task: string;
+  pathway: PathwayId;
   promptIds: number[];
   maxNewTokens: number;
 }
 
 /**
- * The issue-5 workload: 3 items per task of the direct-response pathway, chat template,
- * each request limited to about half its reference answer (16 to 128 tokens).
+ * The benchmark's own workload, shaped as `ipdialog run --pathway all` submits it: K items
+ * per task (file order), all five pathways of each item one after another, chat template.
+ *
+ * Output limits: random weights never stop early, so the limits set the decode volume. Each
+ * request may write as many tokens as the item's reference answer has in that pathway's
+ * official answer layout (the GT analysis and answer, plus the attribute section the pathway
+ * asks for; `sftTarget`, what `export-sft` trains on), counted with the model's tokenizer.
+ * That needs only the dataset, so users' `ipdialog bench` runs get the same rule. For scale:
+ * with the Qwen tokenizer these limits average 121 (direct-response) to 212
+ * (attribute-filter) tokens, 165 over all pathways; Claude-3.5's published direct-response
+ * answers average 186.
  */
-export function buildWorkload(dataFile: string, tokenizer: TextTokenizer, perTask = 3): WorkloadRequest[] {
+export function buildWorkload(dataFile: string, tokenizer: TextTokenizer, perTask = 1): WorkloadRequest[] {
   const data = parseDataset(readFileSync(dataFile, 'utf8'), dataFile);
-  const pathway = PATHWAYS.get('direct-response')!;
-  return selectPerTask(data.items, perTask).map(({ item, source }) => {
-    const reference = `- Analysis: [${item.GT.analysis}]\n- Answer: [${Array.isArray(item.GT.answer) ? item.GT.answer.join(', ') : item.GT.answer}]`;
-    const refLen = tokenizer.encode(reference, { addSpecialTokens: false }).length;
-    return {
-      id: `line-${source.line}`,
+  return selectPerTask(data.items, perTask).flatMap(({ item, source }) =>
+    PATHWAY_IDS.map((pathway) => ({
+      id: `${pathway}:${source.line}`,
       task: item.task,
-      promptIds: tokenizer.encodeChat([{ role: 'user', content: pathway.render(item) }]),
-      maxNewTokens: Math.min(128, Math.max(16, Math.round(refLen / 2))),
-    };
-  });
+      pathway,
+      promptIds: tokenizer.encodeChat([{ role: 'user', content: PATHWAYS.get(pathway)!.render(item) }]),
+      maxNewTokens: tokenizer.encode(sftTarget(item, pathway), { addSpecialTokens: false }).length,
+    })),
+  );
+}
+
+/** What a measured process reads: the requests and the model's EOS ids. */
+export interface WorkloadFile {
+  requests: WorkloadRequest[];
+  eos: number[];
 }
 
 /** Greedy output as compared: cut at the request's own limit and at the first EOS (kept). */

@@ -23,6 +23,11 @@
     return typeof v === 'number' && isFinite(v) ? v.toFixed(digits === undefined ? 2 : digits) : '–';
   }
 
+  /** A mean as a bar height: the official NaN arrives as null and draws no bar (not a 0). */
+  function pct(v) {
+    return typeof v === 'number' && isFinite(v) ? v * 100 : null;
+  }
+
   /** el('div', {className, dataset, attrs}, child...) where string children become text nodes. */
   function el(tag, props) {
     var node = document.createElement(tag);
@@ -196,7 +201,7 @@
         return t ? t[m] : null;
       };
       var datasets = data.series.map(function (s) {
-        return barDataset(s, data.tasks.map(function (t) { return s.tasks[t] ? s.tasks[t].mean[m] * 100 : null; }));
+        return barDataset(s, data.tasks.map(function (t) { return s.tasks[t] ? pct(s.tasks[t].mean[m]) : null; }));
       });
       makeChart(id, {
         type: 'bar',
@@ -211,7 +216,7 @@
     var labels = data.metricNames.map(function (m) { return METRIC_LABELS[m]; });
     refValueOf['chart-pathways'] = function (ref, k) { return ref.overallMean[data.metricNames[k]] * 100; };
     var datasets = data.series.map(function (s) {
-      return barDataset(s, data.metricNames.map(function (m) { return s.overall.mean[m] * 100; }));
+      return barDataset(s, data.metricNames.map(function (m) { return pct(s.overall.mean[m]); }));
     });
     makeChart('chart-pathways', {
       type: 'bar',
@@ -280,11 +285,12 @@
   var $ = function (id) { return document.getElementById(id); };
   var view = { page: 0, open: {} };
 
-  function gtOf(it) { return data.gt[it.task + ':' + it.index]; }
-  function rowKey(it) { return it.series + ':' + it.task + ':' + it.index; }
+  function gtOf(it) { return data.gt[it.id]; }
+  function rowKey(it) { return it.series + '/' + it.id; }
 
+  // Decided by the report's builder with the one judge-failure rule (scorers/judge.ts).
   function judgeFailed(it) {
-    return !!it.judge && (!(it.judge.status === 'ok' || it.judge.status === 'partial') || typeof it.judge.scores.Total !== 'number');
+    return !!it.judge && it.judge.failed;
   }
 
   function searchText(it) {
@@ -298,7 +304,7 @@
   }
 
   function scoreOf(it, metric) {
-    if (metric === 'judge') return it.judge && typeof it.judge.scores.Total === 'number' ? it.judge.scores.Total : null;
+    if (metric === 'judge') return it.judge && !it.judge.failed ? it.judge.scores.Total : null;
     return it.metrics[metric];
   }
 

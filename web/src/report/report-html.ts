@@ -5,17 +5,11 @@
 import chartJs from '../../../node_modules/chart.js/dist/chart.umd.js?raw';
 import clientJs from '../../../bench/report/client/report.js?raw';
 import css from '../../../bench/report/client/report.css?raw';
-import { itemKey } from '../../../bench/report/names';
-import { renderPage } from '../../../bench/report/page';
-import { buildReportData } from '../../../bench/report/report-data';
-import type { GtRecord, LoadedRun } from '../../../bench/report/types';
-import { gtRecord } from '../../../bench/runlog/records';
-import type { MetricsRecord, PredictionRecord, RunRecord } from '../../../bench/runlog/schema';
+import { buildReportData, groundTruth, renderPage, type LoadedRun } from '../../../bench/report';
+import type { MetricsRecord, PredictionRecord, RunRecord } from '../../../bench/runlog';
 import type { DialogItem } from '../../../pathways';
 
-export function renderReportHtml(run: RunRecord, predictions: PredictionRecord[], metrics: MetricsRecord, items: readonly DialogItem[]): string {
-  const gt: Record<string, GtRecord> = {};
-  for (const item of items) gt[itemKey(item.task, item.index)] = gtRecord(item);
-  const loaded: LoadedRun = { dir: 'browser-run', run, predictions, metrics, judge: [], gt, notes: ['generated in the browser app'] };
+export function renderReportHtml(run: RunRecord, predictions: PredictionRecord[], metrics: MetricsRecord, items: readonly DialogItem[]): Promise<string> {
+  const loaded: LoadedRun = { dir: 'browser-run', run, predictions, metrics, judge: [], gt: groundTruth(items), notes: ['generated in the browser app'] };
   return renderPage(buildReportData([loaded], {}), { chartJs, clientJs, css });
 }

@@ -3,10 +3,9 @@
 import type { TextResult } from '../../../common';
 import { ANSWER_KIND, getPathway, selectPerTask, type LoadedItem, type PathwayId, type Task } from '../../../pathways';
 import { createItemScorer, createMeteor, type ItemScore } from '../../../scorers';
-import type { PredictionRecord } from '../../../bench/runlog/schema';
+import { itemId, predictionRecord, type PredictionRecord } from '../../../bench/runlog';
 import type { WebEngine } from '../engine/web-engine';
 import { loadMeteorResources } from '../scoring/meteor-resources';
-import { predictionRecord } from './records';
 
 export interface RunSettings {
   pathway: PathwayId;
@@ -16,7 +15,7 @@ export interface RunSettings {
 }
 
 export interface RunRow {
-  /** "task:index", the id of the generation request (index repeats across tasks). */
+  /** The item's id (bench/runlog itemId), also the id of its generation request. */
   key: string;
   entry: LoadedItem;
   prompt: string;
@@ -41,7 +40,7 @@ export function planRun(items: readonly LoadedItem[], settings: RunSettings): Ru
   return selectPerTask(
     items.filter((e) => chosen.has(e.item.task)),
     settings.perTask,
-  ).map((entry) => ({ key: `${entry.item.task}:${entry.item.index}`, entry, prompt: pathway.render(entry.item) }));
+  ).map((entry) => ({ key: itemId(entry.item), entry, prompt: pathway.render(entry.item) }));
 }
 
 export async function runBenchmark(engine: WebEngine, rows: readonly RunRow[], settings: RunSettings, hooks: RunHooks): Promise<RowResult[]> {

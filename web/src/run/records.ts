@@ -1,21 +1,9 @@
-// Builds the CLI's results files (bench/runlog/schema.ts) from a browser run. Pure: the
-// page, the downloads and the unit tests share it.
+// The browser run's results files in the CLI's run format: records, run.json and metrics come
+// from bench/runlog (the same builders and reduce() as `ipdialog run`); generations.jsonl is
+// `ipdialog generate`'s format. Pure: the page, the downloads and the unit tests share it.
 import type { TextResult } from '../../../common';
-import { summarizePredictions } from '../../../bench/report/summarize';
-import { RUN_FORMAT_VERSION, type MetricsRecord, type PredictionRecord, type RunRecord } from '../../../bench/runlog/schema';
+import { RUN_FORMAT_VERSION, runStats, type PredictionRecord, type RunRecord } from '../../../bench/runlog';
 import type { PathwayId } from '../../../pathways';
-
-export { predictionRecord } from '../../../bench/runlog/records';
-
-/** metrics.json from the records themselves, so the two files always agree. */
-export function metricsRecord(predictions: readonly PredictionRecord[]): MetricsRecord {
-  const pathways: MetricsRecord['pathways'] = {};
-  for (const pathway of new Set(predictions.map((p) => p.pathway))) {
-    const s = summarizePredictions(predictions.filter((p) => p.pathway === pathway));
-    pathways[pathway] = { tasks: s.tasks, overall: s.overall, atf_rva_pearson: s.atfRvaPearson };
-  }
-  return { version: RUN_FORMAT_VERSION, pathways };
-}
 
 /** One line of `ipdialog generate --out`: the same keys in the same order. */
 export interface GenerationLine {
@@ -41,7 +29,6 @@ export interface RunInfo {
   dataFile: string;
   dataSha256: string;
   perTask: number | null;
-  tasks: readonly string[];
   maxNewTokens: number;
   startedAt: string;
   finishedAt?: string;
@@ -51,9 +38,7 @@ export interface RunInfo {
 }
 
 export function runRecord(info: RunInfo, predictions: readonly PredictionRecord[], numItems: number): RunRecord {
-  const sum = (k: 'prompt_tokens' | 'completion_tokens' | 'cached_tokens') => predictions.reduce((a, p) => a + p[k], 0);
   const seconds = info.finishedAt ? (Date.parse(info.finishedAt) - Date.parse(info.startedAt)) / 1000 : 0;
-  const completion = sum('completion_tokens');
   return {
     version: RUN_FORMAT_VERSION,
     status: info.status,
@@ -64,7 +49,7 @@ export function runRecord(info: RunInfo, predictions: readonly PredictionRecord[
       data_file: info.dataFile,
       data_sha256: info.dataSha256,
       per_task: info.perTask,
-      max_new_tokens: Object.fromEntries(info.tasks.map((t) => [t, info.maxNewTokens])),
+      max_new_tokens: { [info.pathway]: info.maxNewTokens },
       sampling: { temperature: 0 },
       prompt_mode: 'chat',
     },
@@ -78,15 +63,7 @@ export function runRecord(info: RunInfo, predictions: readonly PredictionRecord[
     },
     started_at: info.startedAt,
     ...(info.finishedAt && { finished_at: info.finishedAt }),
-    stats: {
-      items_total: numItems,
-      items_done: predictions.length,
-      prompt_tokens: sum('prompt_tokens'),
-      completion_tokens: completion,
-      cached_tokens: sum('cached_tokens'),
-      generation_seconds: seconds,
-      tokens_per_second: seconds > 0 ? completion / seconds : 0,
-    },
+    stats: runStats(predictions, numItems, seconds),
     ...(info.error && { error: info.error }),
   };
 }

@@ -1,5 +1,5 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Title, Tooltip } from 'chart.js';
-import type { MetricsRecord } from '../../../bench/runlog/schema';
+import type { MetricsRecord } from '../../../bench/runlog';
 import { taskOrder } from '../../../pathways';
 import { byId } from './dom';
 

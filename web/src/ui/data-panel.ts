@@ -1,3 +1,4 @@
+import { checkUniqueItems, sha256Hex } from '../../../bench/runlog';
 import { IpdError } from '../../../common';
 import { OFFICIAL_TEST_SET, PATHWAYS, PATHWAY_IDS, TASKS, parseDataset, type LoadedItem, type PathwayId, type Task } from '../../../pathways';
 import type { RunSettings } from '../run/benchmark-run';
@@ -9,11 +10,6 @@ export interface LoadedDataset {
   fileName: string;
   sha256: string;
   items: LoadedItem[];
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The data section: the JSONL file, the pathway, the tasks and how many items per task. */
@@ -38,6 +34,7 @@ export class DataPanel {
     try {
       const text = await read();
       const parsed = parseDataset(text, fileName);
+      checkUniqueItems(parsed.items);
       this.dataset = { fileName, sha256: await sha256Hex(text), items: parsed.items };
       const tasks = new Set(parsed.items.map((e) => e.item.task));
       status.textContent = `${fileName}: ${parsed.items.length} items in ${tasks.size} tasks.`;

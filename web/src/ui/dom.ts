@@ -1,7 +1,9 @@
+import { IpdError } from '../../../common';
+
 /** The element with this id; a missing one is a bug in index.html, so it throws. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html has no #${id}`);
+  if (!el) throw new IpdError('INTERNAL', `index.html has no #${id}`, { hint: 'the page and its script are out of step: rebuild the app' });
   return el as T;
 }
 

@@ -6,7 +6,7 @@ import { WorkerEngine } from '../engine/worker-engine';
 import { describeBackend, showBackend } from './backend-badge';
 import { byId } from './dom';
 
-/** Where the app serves onnxruntime-web's runtime (see web/server/plugins.ts), for any base path. */
+/** Where the app serves onnxruntime-web's runtime (web/vite.config.ts, ortRuntime), for any base path. */
 const wasmPaths = () => new URL('ort/', document.baseURI).href;
 
 /**

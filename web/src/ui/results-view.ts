@@ -1,10 +1,12 @@
-import type { MetricsRecord } from '../../../bench/runlog/schema';
+import type { MetricsRecord } from '../../../bench/runlog';
 import { taskOrder } from '../../../pathways';
 import type { RowResult, RunRow } from '../run/benchmark-run';
 import { byId, el } from './dom';
 
 const METRICS = ['answer_acc', 'attribute_f1', 'value_f1', 'relative_value_acc'] as const;
-const f2 = (x: number) => x.toFixed(2);
+// The official NaN (a rank answer repeating one option) shows as a dash, as in the report.
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const pct = (x: number) => (Number.isFinite(x) ? (x * 100).toFixed(1) : '–');
 
 /** The per-item table (streaming text while an item runs) and the per-task summary table. */
 export class ResultsView {
@@ -51,10 +53,10 @@ export class ResultsView {
     for (const p of Object.values(metrics.pathways)) {
       const tasks = Object.entries(p.tasks).sort(([a], [b]) => taskOrder(a) - taskOrder(b));
       for (const [task, s] of tasks) {
-        body.append(el('tr', {}, el('td', {}, task), el('td', { className: 'num' }, String(s.count)), ...METRICS.map((m) => el('td', { className: 'num' }, `${f2(s.sum[m])} (${(s.mean[m] * 100).toFixed(1)})`))));
+        body.append(el('tr', {}, el('td', {}, task), el('td', { className: 'num' }, String(s.count)), ...METRICS.map((m) => el('td', { className: 'num' }, `${f2(s.sum[m])} (${pct(s.mean[m])})`))));
       }
       body.append(
-        el('tr', { className: 'overall' }, el('td', {}, 'all (mean × 100)'), el('td', { className: 'num' }, String(p.overall.count)), ...METRICS.map((m) => el('td', { className: 'num' }, (p.overall.mean[m] * 100).toFixed(1)))),
+        el('tr', { className: 'overall' }, el('td', {}, 'all (mean × 100)'), el('td', { className: 'num' }, String(p.overall.count)), ...METRICS.map((m) => el('td', { className: 'num' }, pct(p.overall.mean[m])))),
       );
     }
   }

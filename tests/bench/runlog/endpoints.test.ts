@@ -1,9 +1,8 @@
 // run.json `endpoints` over resumed sessions: figures the predictions hold are recomputed
 // from them, the rest summed over sessions. Expected values computed by hand.
 import { describe, expect, it } from 'vitest';
-import { runEndpointRecords, sessionEndpointRecords } from '../../bench/run';
-import type { EndpointStatsRecord } from '../../bench/runlog/schema';
-import type { EndpointStats } from '../../common';
+import { runEndpointRecords, sessionEndpointRecords, type EndpointStatsRecord } from '../../../bench/runlog';
+import type { EndpointStats } from '../../../common';
 
 const noErrors = { rateLimited: 0, server: 0, timeout: 0, connection: 0, rejected: 0 };
 

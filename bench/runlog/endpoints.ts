@@ -1,9 +1,15 @@
 // run.json `endpoints`: what each server did over all sessions of a run. What the predictions
-// hold (answers, tokens, latencies) is recomputed from them, so a resumed run never averages
-// figures of its sessions; busy time and failures, which only the sessions saw, are summed.
-import type { EndpointStats } from '../../common';
-import { latencyPercentiles } from '../backends';
-import type { EndpointStatsRecord, PredictionRecord } from '../runlog/schema';
+// hold (answers, tokens, latencies) is recomputed from them, like reduce(), so a resumed or
+// sharded run never averages figures of its sessions; busy time and failures, which only the
+// sessions saw, are summed. Pure and browser-safe.
+import { quantile, type EndpointStats } from '../../common';
+import type { EndpointStatsRecord, PredictionRecord } from './schema';
+
+/** p50 and p95 of latencies in ms (null for none), as run.json and the live fleet report them. */
+export function latencyPercentiles(latenciesMs: readonly number[]): { p50: number | null; p95: number | null } {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
+}
 
 /** This process's figures as records (`ipdialog generate` and friends print these). */
 export function sessionEndpointRecords(session: readonly EndpointStats[]): EndpointStatsRecord[] {

@@ -1,0 +1,17 @@
+// Browser-safe public entry of bench/runlog/, the results contract: the run-folder layout, the
+// record schemas, validation, migrate() of older formats, item identity, building records,
+// and reduce(), the one reduction of records to metrics. Reading and writing files: ./node.ts.
+export { RUN_FILES } from './layout';
+export type { RunFileName } from './layout';
+export * from './schema';
+export { checkUniqueItems, itemId, recordKey } from './item-id';
+export { migrate } from './migrate';
+export type { RawLine, RawRunLog, RunLog } from './migrate';
+export { parseJson, parseRecord } from './validate';
+export type { Where } from './validate';
+export { predictionRecord, runStats, scoreFields } from './records';
+export type { ScoreFields } from './records';
+export { latestPerItem, reduce } from './reduce';
+export type { ReduceInput, ReducibleJudgeRecord, ReducibleRecord } from './reduce';
+export { sha256Base64, sha256Hex } from './hash';
+export { latencyPercentiles, runEndpointRecords, sessionEndpointRecords } from './endpoints';
