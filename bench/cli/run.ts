@@ -69,6 +69,7 @@ export function runCommand(): Command {
         judgeModel: flags.judge,
         openGenerator: () => openGenerator(backendConfig({ ...flags, model: flags.judge }, { promptMode: 'chat' })),
       });
+      printEndpointTable(j.endpoints);
       process.stderr.write(`judge: ${j.judged} judged${j.resumed ? `, ${j.resumed} resumed` : ''}, ${j.failures} without a usable score\n`);
     }
     process.stderr.write(`wrote ${flags.out}/metrics.json and ${flags.out}/report.html\n`);
