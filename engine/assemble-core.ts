@@ -6,6 +6,7 @@ import { DeviceKvRows, type DeviceSessionFactory } from './device-kv-rows';
 import { EngineCore } from './engine-core';
 import { HostKvManager } from './host-kv-manager';
 import type { KvCacheManager } from './kv-cache-manager';
+import type { LmHeadScreen } from './lm-head-screen';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { ModelRunner, type RunnerInit } from './model-runner';
@@ -40,6 +41,9 @@ export interface AssembleInput {
   tuning: CoreTuning;
   /** On WebGPU: makes the small sessions that rearrange the cache on the device. */
   createDeviceSession?: DeviceSessionFactory;
+  /** With a screened LM head (lean.screen): the exact rescoring, and the exact head for sampling rows. */
+  screen?: LmHeadScreen;
+  createExactHead?: () => Promise<InferenceSession>;
 }
 
 /** Checks that config.json and the graph agree, naming the field that does not. */
@@ -73,6 +77,8 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
     // Padding is masked out, so any id works: the pad, else the first EOS.
     padTokenId: input.padTokenId ?? config.padTokenId ?? config.eosTokenIds[0] ?? 0,
     kvOnDevice,
+    screen: input.screen,
+    createExactHead: input.createExactHead,
   });
   // GroupQueryAttention takes right padding only, where the last prompt position differs per
   // row: prefill groups hold prompts of one length (no padding); on the device path, where
@@ -102,9 +108,13 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
  */
 export async function probeLean(runner: ModelRunner, vocab: number): Promise<string | undefined> {
   try {
-    const r = await runner.prefill([[0, 0, 0]], undefined, true);
+    // A screened head gives no logits unless a row samples (which would load the exact head).
+    const screened = Boolean(runner.lean?.screen);
+    const r = await runner.prefill([[0, 0, 0]], undefined, !screened);
     for (const t of [...(r.presentKeys ?? []), ...(r.presentValues ?? [])]) t.dispose();
-    if (r.logits?.length !== vocab) return `logits of ${r.logits?.length} values for one row`;
+    if (screened) {
+      if (r.screen?.logits.length !== vocab || r.nextTokens?.length !== 1) return `screened logits of ${r.screen?.logits.length} values for one row`;
+    } else if (r.logits?.length !== vocab) return `logits of ${r.logits?.length} values for one row`;
     if (!runner.kvOnDevice && r.newKeys[0].length !== 3 * runner.shape.kvHeads * runner.shape.headDim) return 'new KV of unexpected size';
     return undefined;
   } catch (err) {

@@ -147,7 +147,8 @@ export class EngineCore {
   }
 
   private wantLogits(reqs: readonly Request[]): boolean {
-    return !this.runner.lean?.nextToken || reqs.some((r) => !r.sampler.greedy);
+    const lean = this.runner.lean;
+    return !(lean?.nextToken || lean?.screen) || reqs.some((r) => !r.sampler.greedy);
   }
 
   private pick(res: StepResult, i: number, r: Request): number {

@@ -4,6 +4,7 @@ import type { DecodeKv, KvTensorFactory } from './kv-cache-manager';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
 import { allocKv, type KvArray, type KvShape } from './kv-layout';
+import type { LmHeadScreen } from './lm-head-screen';
 
 type TensorCtor = new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]) => Tensor;
 
@@ -18,6 +19,10 @@ export interface RunnerInit {
   padTokenId: number;
   /** The session keeps present.* on the device (WebGPU gpu-buffer outputs): use the device batch path. */
   kvOnDevice?: boolean;
+  /** With a screened LM head (lean.screen): picks greedy tokens exactly from the screen. */
+  screen?: LmHeadScreen;
+  /** With a screened LM head: the exact head as a session, made when a row first samples. */
+  createExactHead?: () => Promise<InferenceSession>;
 }
 
 /**
@@ -34,8 +39,10 @@ export interface HostPast {
 
 export interface StepResult {
   rows: number;
-  /** Greedy next token per row, from the graph's ArgMax (lean graphs). */
-  nextTokens?: BigInt64Array;
+  /** Greedy next token per row: the graph's ArgMax, or the screened head's exact pick (lean graphs). */
+  nextTokens?: BigInt64Array | Int32Array;
+  /** A screened head's raw outputs: screened logits [rows, V], the head's input [rows, H] and its int8 rounding. */
+  screen?: { logits: Float32Array; hidden: Float32Array; quantized: Float32Array };
   /** Last-position logits per row, [rows, vocab], when asked for. */
   logits?: Float32Array;
   /** On the device path: present.* per layer, left on the device. */
@@ -70,6 +77,9 @@ export class ModelRunner {
   private kvIndex = new BigInt64Array(0);
   private readonly emptyKv: KvArray;
   private readonly keepOne: BigInt64Array = BigInt64Array.of(ONE);
+  readonly screen?: LmHeadScreen;
+  private readonly createExactHead?: () => Promise<InferenceSession>;
+  private exactHead?: Promise<InferenceSession>;
 
   constructor(init: RunnerInit) {
     this.session = init.session;
@@ -81,6 +91,9 @@ export class ModelRunner {
     this.kvOnDevice = init.kvOnDevice ?? false;
     this.padId = BigInt(init.padTokenId);
     this.emptyKv = allocKv(init.shape.dtype, 0);
+    if (init.lean?.screen && !init.screen) throw new IpdError('INTERNAL', 'a screened LM head needs its LmHeadScreen');
+    this.screen = init.screen;
+    this.createExactHead = init.createExactHead;
   }
 
   private grow(n: number): void {
@@ -190,11 +203,28 @@ export class ModelRunner {
     return this.tensor('int64', this.kvIndex.subarray(0, n), [rows, kvHeads, seq, headDim]);
   }
 
+  /** Full exact logits from a screened head's input (rows that sample). */
+  private async exactLogits(hidden: Tensor, rows: number): Promise<Float32Array> {
+    if (!this.createExactHead) throw new IpdError('INTERNAL', 'a screened LM head needs its exact head to sample');
+    this.exactHead ??= this.createExactHead();
+    const out = await (await this.exactHead).run({ hidden });
+    return lastPositionLogits(out.logits, rows, this.vocabSize);
+  }
+
+  /** Frees the exact head's session, if one was made. */
+  async release(): Promise<void> {
+    const head = this.exactHead;
+    this.exactHead = undefined;
+    if (head) await (await head).release();
+  }
+
   private async run(feeds: Record<string, Tensor>, rows: number, seq: number, wantLogits: boolean, pastLen: number): Promise<StepResult> {
     if (this.io.numLogitsToKeep) feeds[this.io.numLogitsToKeep] = this.tensor('int64', this.keepOne, []);
     const fetch: string[] = [];
     const lean = this.lean;
-    if (lean?.nextToken && !wantLogits) fetch.push(lean.nextToken);
+    const screen = lean?.screen;
+    if (screen) fetch.push(screen.hidden, ...(wantLogits ? [] : [screen.logits, screen.quantized]));
+    else if (lean?.nextToken && !wantLogits) fetch.push(lean.nextToken);
     else fetch.push(this.io.logits);
     if (lean && !this.kvOnDevice) fetch.push(...lean.newKeys, ...lean.newValues);
     else for (const l of this.io.layers) fetch.push(l.presentKey, l.presentValue);
@@ -212,7 +242,18 @@ export class ModelRunner {
       seq: lean ? seq : pastLen + seq,
       newOffset: lean ? 0 : pastLen,
     };
-    if (lean?.nextToken && !wantLogits) result.nextTokens = out[lean.nextToken].data as BigInt64Array;
+    if (screen) {
+      const hidden = out[screen.hidden].data as Float32Array;
+      if (wantLogits) result.logits = await this.exactLogits(out[screen.hidden], rows);
+      else {
+        const logits = out[screen.logits].data as Float32Array;
+        const quantized = out[screen.quantized].data as Float32Array;
+        result.screen = { logits, hidden, quantized };
+        const picks = new Int32Array(rows);
+        for (let i = 0; i < rows; i++) picks[i] = this.screen!.pick(logits, i * screen.vocab, hidden, quantized, i * screen.hiddenSize);
+        result.nextTokens = picks;
+      }
+    } else if (lean?.nextToken && !wantLogits) result.nextTokens = out[lean.nextToken].data as BigInt64Array;
     else result.logits = lastPositionLogits(out[this.io.logits], rows, this.vocabSize);
     if (this.kvOnDevice) {
       // Device tensors are never read here (a synchronous read of a GPU buffer aborts).

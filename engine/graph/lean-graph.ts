@@ -2,6 +2,7 @@ import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
 import { applyFastNumerics } from './fast-numerics';
 import { pretransposeWeights } from './pretranspose';
+import { screenLmHead, type ScreenIo } from './screen-head';
 import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
 
 /** The extra outputs the engine reads instead of the full logits and the full present.*. */
@@ -16,6 +17,11 @@ export interface LeanIo {
    * shape [B, kv, S, hd] holding, for every element, its position in present.
    */
   kvIndexInput?: string;
+  /**
+   * The LM head screened in 8 bits (exact mode on the host): the engine picks greedy tokens
+   * from the screen's candidates, rescored exactly; no `logits` output.
+   */
+  screen?: ScreenIo;
   /** Per layer: the KV of this step's new positions only ([B, kv, S, hd]). */
   newKeys: string[];
   newValues: string[];
@@ -51,6 +57,7 @@ export function rewriteLean(
   target: LeanTarget = 'host',
   external?: ExternalizeOptions,
   numerics: Numerics = 'exact',
+  opts: { screenHead?: boolean } = {},
 ): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
@@ -63,11 +70,11 @@ export function rewriteLean(
   const inits = model.initializerNames;
 
   let lastLogitsOnly = false;
+  const head = findLmHead(model.nodes, producers, inits, io.logits);
   if (io.numLogitsToKeep) {
     lastLogitsOnly = true;
     notes.push(`uses the graph's ${io.numLogitsToKeep} input for last-position logits`);
   } else {
-    const head = findLmHead(model.nodes, producers, inits, io.logits);
     if (!head) notes.push('LM head not found; logits stay full-sequence');
     else {
       lastLogitsOnly = true;
@@ -122,8 +129,10 @@ export function rewriteLean(
     }
   });
 
+  const screen = opts.screenHead && host && !fast && lastLogitsOnly && head && head.reshapeIn === undefined ? screenLmHead(model, edits, head.head, io.logits) : undefined;
+  if (screen) notes.push(`LM head screened in 8 bits, candidates rescored exactly (${screen.vocab} x ${screen.hiddenSize})`);
   let nextToken: string | undefined;
-  if (lastLogitsOnly) {
+  if (lastLogitsOnly && !screen) {
     nextToken = 'ipd_next_token';
     let src = io.logits;
     if (io.logitsDtype === 'float16') {
@@ -134,18 +143,21 @@ export function rewriteLean(
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
-  if (fast) {
-    notes.push(...applyFastNumerics(model, edits));
-    // A tied head's Transpose is dead now: it must not be pre-transposed below.
-    pruneDeadNodes(model, edits);
-  }
+  if (fast) notes.push(...applyFastNumerics(model, edits));
+  // A replaced head's Transpose is dead now: it must not be pre-transposed below.
+  pruneDeadNodes(model, edits);
   // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).
   if (external) {
     const transposed = pretransposeWeights(model, edits, external.minBytes);
     if (transposed > 0) notes.push(`${transposed} weight(s) stored transposed (tied LM head), so loads map them instead of folding a copy`);
   }
   pruneDeadNodes(model, edits);
-  return { chunks: assembleModel(model, edits, external), lean: { lastLogitsOnly, nextToken, kvIndexInput, newKeys, newValues, notes } };
+  const chunks = assembleModel(model, edits, external);
+  if (screen && external) {
+    const at = external.placed?.get(screen.rows.initializer);
+    if (at) screen.rows = { ...screen.rows, file: external.location, ...at };
+  }
+  return { chunks, lean: { lastLogitsOnly, nextToken, kvIndexInput, screen, newKeys, newValues, notes } };
 }
 
 function bigInitializer(name: string, value: string): TensorProto {

@@ -179,6 +179,8 @@ export interface ExternalizeOptions {
   minBytes: number;
   /** Receives the weight file's chunks (page-aligned), in order. */
   data: Uint8Array[];
+  /** Receives where each moved initializer sits in the weight file. */
+  placed?: Map<string, { offset: number; length: number }>;
 }
 
 const PAGE = 4096;
@@ -206,6 +208,7 @@ function externalizeTensor(t: TensorProto, opts: ExternalizeOptions, offset: { v
   ];
   t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
   t.rawData = new Uint8Array(0);
+  opts.placed?.set(t.name, { offset: offset.value, length: raw.length });
   offset.value += raw.length;
   return onnx.TensorProto.encode(t).finish();
 }

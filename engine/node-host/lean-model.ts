@@ -6,14 +6,17 @@ import { IpdError } from '../../common';
 import { cacheDir } from '../../common/node';
 import { inspectDecoder, type DecoderIo } from '../graph/decoder-io';
 import { rewriteLean, type LeanIo, type LeanTarget, type Numerics } from '../graph/lean-graph';
+import { buildHeadGraph } from '../graph/screen-head';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 13;
+const LEAN_VERSION = 15;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */
   path: string;
+  /** The folder of the rewrite (its weight file, the screened head's exact graph). */
+  dir?: string;
   io: DecoderIo;
   lean?: LeanIo;
   /**
@@ -56,11 +59,12 @@ export async function prepareGraph(
   dims: { hiddenSize: number; vocabSize: number; numAttentionHeads: number; numKeyValueHeads: number },
   target: LeanTarget = 'host',
   numerics: Numerics = 'exact',
+  opts: { screenHead?: boolean } = {},
 ): Promise<PreparedGraph> {
   const real = await realpath(onnxPath).catch(() => onnxPath);
   const st = await stat(real).catch(() => undefined);
   if (!st) throw new IpdError('MODEL_NOT_FOUND', `missing ONNX graph ${onnxPath}`, { file: onnxPath });
-  const mode = lean ? `${target}${numerics === 'fast' ? '-fast' : ''}` : 'plain';
+  const mode = lean ? `${target}${numerics === 'fast' ? '-fast' : ''}${opts.screenHead ? '-screen' : ''}` : 'plain';
   const key = createHash('sha1').update(`${real}\0${st.size}\0${st.mtimeMs}\0${LEAN_VERSION}\0${mode}`).digest('hex').slice(0, 16);
   const dir = cacheDir('lean', key);
   const metaFile = path.join(dir, 'lean.json');
@@ -68,7 +72,7 @@ export async function prepareGraph(
   if (existsSync(metaFile)) {
     const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { io: DecoderIo; lean?: LeanIo; externalData?: PreparedGraph['externalData'] };
     if (!meta.lean) return { path: onnxPath, io: meta.io };
-    if (existsSync(leanFile)) return { path: leanFile, io: meta.io, lean: meta.lean, externalData: meta.externalData };
+    if (existsSync(leanFile)) return { path: leanFile, dir, io: meta.io, lean: meta.lean, externalData: meta.externalData };
   }
   await removeStaleEntries(real, mode, dir);
   const bytes = await readModelBytes(onnxPath);
@@ -83,10 +87,15 @@ export async function prepareGraph(
   // Weights embedded in the graph move to a page-aligned file beside it, which onnxruntime maps
   // instead of copying out of a parsed protobuf (a 700 MB graph loaded 1-2 s faster here).
   const dataName = `${path.basename(leanFile)}_data`;
-  const external = externalData.length === 0 ? { location: dataName, minBytes: 1 << 16, data: [] as Uint8Array[] } : undefined;
-  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external, numerics);
+  const external = externalData.length === 0 ? { location: dataName, minBytes: 1 << 16, data: [] as Uint8Array[], placed: new Map() } : undefined;
+  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external, numerics, { screenHead: opts.screenHead });
   if (external?.data.length) await writeChunks(path.join(dir, dataName), external.data);
   await writeChunks(leanFile, chunks);
+  if (leanIo.screen) {
+    // The exact head, for steps that sample from full logits (created only when needed).
+    leanIo.screen.headGraph = 'lm_head.onnx';
+    await writeChunks(path.join(dir, leanIo.screen.headGraph), [buildHeadGraph(leanIo.screen)]);
+  }
   // External weights are referenced by file name relative to the graph: hard-link them in
   // (no copy); across file systems, hand them to the session in memory instead.
   const inMemory: NonNullable<PreparedGraph['externalData']> = [];
@@ -101,7 +110,7 @@ export async function prepareGraph(
   }
   const extra = inMemory.length ? { externalData: inMemory } : {};
   await writeFile(metaFile, JSON.stringify({ source: real, mode, io, lean: leanIo, ...extra }));
-  return { path: leanFile, io, lean: leanIo, ...extra };
+  return { path: leanFile, dir, io, lean: leanIo, ...extra };
 }
 
 /** Lean graphs of an older version or file of the same source, or of a model that is gone: gigabytes each for big models. */

@@ -6,7 +6,10 @@ import type { EngineCore } from '../engine-core';
 import type { ModelRunner } from '../model-runner';
 import type { Numerics } from '../graph/lean-graph';
 import type { DeviceName } from '../types';
+import path from 'node:path';
+import type { LmHeadScreen } from '../lm-head-screen';
 import { prepareGraph } from './lean-model';
+import { createScreen, verifyScreen } from './screen-setup';
 import { createGraphSession, createSession, loadOrt, type DeviceChoice } from './ort-session';
 
 export interface CoreOptions extends CoreTuning {
@@ -19,6 +22,11 @@ export interface CoreOptions extends CoreTuning {
    * int8 matrix products and a split value product (results change; see the README).
    */
   numerics?: Numerics;
+  /**
+   * Exact mode on the CPU: screen the LM head in 8 bits and rescore candidates exactly (same
+   * tokens, a quarter of the head's work). Default on; off computes the float head in the graph.
+   */
+  screenHead?: boolean;
   /** Write onnxruntime's per-op trace to files starting with this prefix (profiling runs). */
   profilePrefix?: string;
 }
@@ -58,8 +66,19 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
 }
 
 async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): Promise<LoadedCore> {
+  const wantScreen = lean && (opts.device ?? 'cpu') === 'cpu' && (opts.numerics ?? 'exact') === 'exact' && opts.screenHead !== false;
   // WebGPU feeds present.* back as past; everywhere else the engine keeps the cache itself.
-  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host', opts.numerics);
+  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host', opts.numerics, { screenHead: wantScreen });
+  let screen: LmHeadScreen | undefined;
+  if (graph.lean?.screen) {
+    const made = await createScreen(graph.lean.screen, graph.dir!, opts.threads);
+    if (typeof made === 'string') {
+      const plain = await loadWith(spec, { ...opts, screenHead: false }, lean);
+      plain.notes.push(`LM head not screened: ${made}`);
+      return plain;
+    }
+    screen = made;
+  }
   checkConfigAgainstGraph(spec.config, graph.io, spec.onnxPath);
   const { session, device } = await createSession(graph.path, {
     device: opts.device ?? 'cpu',
@@ -79,10 +98,23 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     padTokenId: spec.padTokenId,
     tuning: opts,
     createDeviceSession: (bytes, outputs) => createGraphSession(bytes, device, outputs),
+    screen,
+    createExactHead: screen && (async () => (await createSession(path.join(graph.dir!, graph.lean!.screen!.headGraph!), { device: 'cpu', threads: opts.threads })).session),
   });
   const release = async () => {
     await core.dispose();
+    await runner.release();
     await session.release();
   };
+  if (screen) {
+    // The screen's error bound, checked on real steps of this model before it is trusted.
+    const problem = await verifyScreen(runner, screen, spec.config.vocabSize);
+    if (problem) {
+      await release();
+      const plain = await loadWith(spec, { ...opts, screenHead: false }, lean);
+      plain.notes.push(`LM head not screened: ${problem}`);
+      return plain;
+    }
+  }
   return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release };
 }

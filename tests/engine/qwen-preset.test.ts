@@ -10,7 +10,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlmEngine } from '../../engine';
-import { createLlmEngine, type EngineOptions } from '../../engine/node';
+import { coreSpecOf, createLlmEngine, loadCore, type EngineOptions } from '../../engine/node';
 import { resolveModelFolder } from '../../models/node';
 import { readTinyWeights, referenceForward, type TinyModelOptions } from '../../models/tiny';
 import { PATHWAY_IDS, PATHWAYS, parseDataset, selectPerTask } from '../../pathways';
@@ -64,13 +64,14 @@ describe('qwen2.5-0.5b preset', () => {
     expect(nodes.find((n) => n.output?.[0] === head.input![1])?.opType).toBe('Transpose');
   });
 
-  it.each(['fp32', 'q4'] as const)('%s graph equals the reference forward pass on a padded batch', async (dtype) => {
-    const session = await ort.InferenceSession.create(path.join(dir, 'onnx', dtype === 'fp32' ? 'model.onnx' : 'model_q4.onnx'));
-    const { architecture, weights } = await readTinyWeights(dir, dtype);
+  // (q4 files come from the same builder; tests/models/tiny-variants checks them against the reference.)
+  it('graph equals the reference forward pass on a padded batch (fp32)', async () => {
+    const session = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'));
+    const { architecture, weights } = await readTinyWeights(dir, 'fp32');
     const batch = leftPadBatch(
       [
-        [151644, 8948, 198, 2610, 525, 1207, 16948, 13],
-        [151644, 872, 198, 13048],
+        [151644, 8948, 198, 2610, 525],
+        [151644, 872, 198],
       ],
       QWEN_PAD,
     );
@@ -116,6 +117,37 @@ describe('qwen2.5-0.5b preset', () => {
       if (opts.prefixCacheBytes === undefined && opts.maxBatch! > 1) expect(reused).toBeGreaterThan(0);
       if (expected) expect(byIndex).toEqual(expected);
       else expected = byIndex;
+    }
+  });
+
+  it('screens the LM head in 8 bits within its error bound, and picks the exact argmax (q4)', async () => {
+    const loaded = await loadCore(coreSpecOf(await resolveModelFolder(dir, { dtype: 'q4' })), { threads: 2 });
+    try {
+      const screen = loaded.runner.screen!;
+      expect(loaded.notes.join('\n')).toMatch(/LM head screened in 8 bits/);
+      const prompts = [[151644, 872, 198, 9707, 1879, 11, 419, 374], [151644, 8948, 198, 2610], [151645, 13, 13, 13, 13, 13]];
+      const r = await loaded.runner.prefill(prompts, undefined, false);
+      const { logits, hidden, quantized } = r.screen!;
+      const V = screen.vocab;
+      const H = screen.hiddenSize;
+      for (let i = 0; i < prompts.length; i++) {
+        const E = screen.bound(hidden, quantized, i * H);
+        let best = 0;
+        let bestX = -Infinity;
+        let worst = 0;
+        for (let v = 0; v < V; v++) {
+          const x = screen.exact(hidden, i * H, v);
+          worst = Math.max(worst, Math.abs(x - logits[i * V + v]));
+          if (x > bestX) {
+            bestX = x;
+            best = v;
+          }
+        }
+        expect(worst).toBeLessThanOrEqual(E);
+        expect(Number(r.nextTokens![i])).toBe(best);
+      }
+    } finally {
+      await loaded.release();
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LlmEngine } from '../../engine';
-import { createLlmEngine } from '../../engine/node';
+import { createLlmEngine, type EngineOptions } from '../../engine/node';
 import { resolveModelFolder } from '../../models/node';
 import type { TinyModelOptions } from '../../models/tiny';
 import { ensureTinyModel } from '../helpers/tiny-model';
@@ -14,6 +14,7 @@ interface Variant {
   gqa?: boolean;
   /** What the engine's load notes must say (the rewrite did its part). */
   notes?: RegExp;
+  engine?: EngineOptions;
 }
 
 const VARIANTS: Variant[] = [
@@ -26,8 +27,10 @@ const VARIANTS: Variant[] = [
   { name: 'GroupQueryAttention', opts: { attention: 'gqa' }, dtype: 'fp32', gqa: true },
   { name: 'GroupQueryAttention without position_ids', opts: { attention: 'gqa', positionIds: false }, dtype: 'fp32', gqa: true },
   { name: 'qwen2 tokenizer, several EOS ids', opts: { family: 'qwen2' }, dtype: 'fp32' },
-  // Optimum's tied LM head (MatMul by Transpose(embed)): the rewrite stores the transpose once.
-  { name: 'tied embeddings', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /1 weight\(s\) stored transposed/ },
+  // Optimum's tied LM head (MatMul by Transpose(embed)): screened in 8 bits with exact rescoring
+  // (the default on the CPU), or, unscreened, the rewrite stores the transpose once.
+  { name: 'tied embeddings', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /LM head screened in 8 bits/ },
+  { name: 'tied embeddings, head not screened', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /1 weight\(s\) stored transposed/, engine: { screenHead: false } },
   { name: 'tied embeddings in fp16', opts: { architecture: { tieWordEmbeddings: true }, dtypes: ['fp16'] }, dtype: 'fp16', notes: /1 weight\(s\) stored transposed/ },
 ];
 
@@ -39,11 +42,11 @@ afterAll(async () => {
   for (const e of engines) await e.dispose();
 });
 
-describe.each(VARIANTS)('variant: $name', ({ opts, dtype, notes }) => {
+describe.each(VARIANTS)('variant: $name', ({ opts, dtype, notes, engine: engineOptions }) => {
   it('gives transformers.js greedy tokens alone and in a padded batch', async () => {
     const dir = await ensureTinyModel({ preset: 'test', ...opts });
     const model = await resolveModelFolder(dir, { dtype });
-    const engine = await createLlmEngine(model, { worker: false, threads: 2, lengthRatio: 100 });
+    const engine = await createLlmEngine(model, { worker: false, threads: 2, lengthRatio: 100, ...engineOptions });
     engines.push(engine);
     const reference = await loadTransformersReference(dir, dtype);
     try {

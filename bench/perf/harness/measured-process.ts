@@ -93,6 +93,7 @@ function write(cfg: MeasuredConfig, workload: WorkloadFile, ids: number[][], tim
     promptTokens: workload.requests.reduce((n, r) => n + r.promptIds.length, 0),
     ...timing,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
     ...(device && { device }),
   };
   writeFileSync(cfg.outFile, JSON.stringify(result));

@@ -13,6 +13,8 @@ export interface ImplResult {
   decodeMs: number;
   decodeTokens: number;
   maxRssMb: number;
+  /** CPU time of the whole process (all threads), user + system. */
+  cpuMs?: number;
   /** The device the engine ran on (ours). */
   device?: string;
 }

@@ -1,0 +1,93 @@
+import { kernelDot } from './exact-dot';
+import type { ScreenIo } from './graph/screen-head';
+
+/**
+ * Greedy tokens from a screened LM head, identical to the argmax of the exact float32 head.
+ *
+ * The graph computes the head far more cheaply: the hidden state h rounded to int8 steps per
+ * block (h'), times 8-bit weights w', in integers (`A`). For every logit the screen's error
+ * |X_v - A_v| is bounded by E (below), so only entries with A_v >= max A - 2E can hold the
+ * exact maximum. Those are rescored exactly (kernelDot: bit-identical to the kernel's
+ * float32 MatMul), best screen value first, until the best exact value beats every remaining
+ * candidate's upper bound A_v + E. Ties keep the lower index, as ArgMax does. No entry
+ * outside the candidates can win: X_u <= A_u + E < max A - E <= X_(argmax A) <= best exact.
+ *
+ * X - A = sum (h - h') w + sum h' (w - w'), so per block b of 32 inputs
+ *   E = sum_b |h - h'|_1 max|w|_b + |h'|_1 max(scale_w / 2)_b  + float32 rounding allowance,
+ * with h - h' known exactly (the graph outputs h'), and the weight steps known from the rewrite.
+ */
+export class LmHeadScreen {
+  readonly vocab: number;
+  readonly hiddenSize: number;
+  /** Candidates rescored exactly, and greedy picks made (for stats). */
+  numRescored = 0;
+  numPicks = 0;
+
+  constructor(
+    private readonly io: ScreenIo,
+    /** The exact head weight as [V, H] rows. */
+    private readonly rows: Float32Array,
+    /** K-block stride of this machine's float32 MatMul kernel (checked at load). */
+    private readonly stride: number,
+  ) {
+    this.vocab = io.vocab;
+    this.hiddenSize = io.hiddenSize;
+    if (rows.length !== io.vocab * io.hiddenSize) throw new Error(`LM head rows: ${rows.length} values for ${io.vocab} x ${io.hiddenSize}`);
+  }
+
+  /** Bound on |exact - screened| for every logit of the row at `off` (hidden h, its int8 rounding q). */
+  bound(hidden: Float32Array, quantized: Float32Array, off: number): number {
+    const { weightErr, weightMax, hiddenSize: H } = this.io;
+    let e = 0;
+    let l1 = 0;
+    let maxW = 0;
+    for (let b = 0; b < weightErr.length; b++) {
+      let diff = 0;
+      let q1 = 0;
+      for (let i = off + b * 32; i < off + b * 32 + 32; i++) {
+        diff += Math.abs(hidden[i] - quantized[i]);
+        q1 += Math.abs(quantized[i]);
+        l1 += Math.abs(hidden[i]);
+      }
+      e += diff * weightMax[b] + q1 * weightErr[b];
+      if (weightMax[b] > maxW) maxW = weightMax[b];
+    }
+    // Float32 rounding of both products: far above (K + 64) * 2^-24 * sum |h_k w_k|, twice.
+    e += 4 * (H + 64) * 2 ** -24 * l1 * maxW;
+    return e * 1.001;
+  }
+
+  /** The exact float32 logit of entry v, as the head's MatMul computes it. */
+  exact(hidden: Float32Array, hOff: number, v: number): number {
+    return kernelDot(hidden, hOff, this.rows, v * this.hiddenSize, this.hiddenSize, this.stride);
+  }
+
+  /** The exact head's argmax for one row, from its screened logits, hidden state and its int8 rounding. */
+  pick(screen: Float32Array, sOff: number, hidden: Float32Array, quantized: Float32Array, hOff: number): number {
+    return this.pickWithin(screen, sOff, hidden, hOff, this.bound(hidden, quantized, hOff));
+  }
+
+  /** The exact argmax, given that every screened logit is within E of its exact value. */
+  pickWithin(screen: Float32Array, sOff: number, hidden: Float32Array, hOff: number, E: number): number {
+    const V = this.vocab;
+    let amax = -Infinity;
+    for (let v = 0; v < V; v++) if (screen[sOff + v] > amax) amax = screen[sOff + v];
+    const floor = amax - 2 * E;
+    const cands: number[] = [];
+    for (let v = 0; v < V; v++) if (screen[sOff + v] >= floor) cands.push(v);
+    cands.sort((a, b) => screen[sOff + b] - screen[sOff + a] || a - b);
+    let best = -1;
+    let bestX = -Infinity;
+    for (const v of cands) {
+      if (best >= 0 && bestX > screen[sOff + v] + E) break;
+      const x = this.exact(hidden, hOff, v);
+      this.numRescored++;
+      if (x > bestX || (x === bestX && v < best)) {
+        bestX = x;
+        best = v;
+      }
+    }
+    this.numPicks++;
+    return best;
+  }
+}

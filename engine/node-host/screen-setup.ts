@@ -1,0 +1,61 @@
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { ScreenIo } from '../graph/screen-head';
+import { LmHeadScreen } from '../lm-head-screen';
+import type { ModelRunner } from '../model-runner';
+import { checkKernelOrder } from './kernel-order';
+
+/**
+ * The host side of a screened LM head: this machine's MatMul order (or undefined when it is
+ * not one kernelDot reproduces), and the exact head rows, read from the rewrite's weight file.
+ */
+export async function createScreen(io: ScreenIo, dir: string, threads?: number): Promise<LmHeadScreen | string> {
+  const stride = await checkKernelOrder(io.hiddenSize, threads);
+  if (stride === undefined) return "this CPU's float32 MatMul order is not one the exact rescoring reproduces";
+  const { file, offset, length, transposed } = io.rows;
+  if (file === undefined || offset === undefined || length !== io.vocab * io.hiddenSize * 4) return 'the head weights are not in the rewrite';
+  const fh = await open(path.join(dir, file), 'r');
+  const raw = new Float32Array(io.vocab * io.hiddenSize);
+  try {
+    const buf = new Uint8Array(raw.buffer);
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) return 'the head weights are truncated';
+      done += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  let rows = raw;
+  if (transposed) {
+    // [H, V] -> [V, H]
+    const { vocab: V, hiddenSize: H } = io;
+    rows = new Float32Array(V * H);
+    for (let k = 0; k < H; k++) for (let v = 0; v < V; v++) rows[v * H + k] = raw[k * V + v];
+  }
+  return new LmHeadScreen(io, rows, stride);
+}
+
+/**
+ * Checks on real steps that the screen's error bound holds: for a few prompts, the exact
+ * logit of a sample of vocabulary entries (the screen's top ones and random ones) lies within
+ * the bound of its screened value. Returns what failed, or undefined.
+ */
+export async function verifyScreen(runner: ModelRunner, screen: LmHeadScreen, vocab: number): Promise<string | undefined> {
+  const prompts = [[1, 2, 3, 4, 5, 6, 7, 8], [vocab - 1, 7, vocab >> 1, 42]];
+  const r = await runner.prefill(prompts, undefined, false);
+  if (!r.screen) return 'the step gave no screened logits';
+  const { logits, hidden, quantized } = r.screen;
+  const H = screen.hiddenSize;
+  for (let i = 0; i < prompts.length; i++) {
+    const E = screen.bound(hidden, quantized, i * H);
+    const row = logits.subarray(i * vocab, (i + 1) * vocab);
+    const order = Array.from({ length: vocab }, (_, v) => v).sort((a, b) => row[b] - row[a]);
+    const sample = [...order.slice(0, 64), ...Array.from({ length: 512 }, (_, j) => order[Math.floor(((j + 0.5) * vocab) / 512)])];
+    for (const v of sample) {
+      const x = screen.exact(hidden, i * H, v);
+      if (!(Math.abs(x - row[v]) <= E)) return `screened logit ${row[v]} of entry ${v} is ${Math.abs(x - row[v])} from the exact ${x}, beyond the bound ${E}`;
+    }
+  }
+  return undefined;
+}
