@@ -26,6 +26,8 @@ export interface GenerateOutput {
   prompt_tokens: number;
   finish_reason: string;
   error?: string;
+  /** The server that answered (--backend openai). */
+  endpoint?: string;
 }
 
 /** Reads and validates a generate input file; all bad lines are reported at once. */
@@ -120,6 +122,7 @@ export async function generateFile(opts: GenerateFileOptions): Promise<{ generat
           prompt_tokens: r.promptTokens,
           finish_reason: r.finishReason,
           ...(r.error && { error: r.error }),
+          ...(r.endpoint && { endpoint: r.endpoint }),
         });
         if (!opts.quiet) progress.tick(r.completionTokens);
         flush();

@@ -12,6 +12,7 @@ export type IpdErrorCode =
   | 'MODEL_INVALID'
   | 'DEVICE_UNAVAILABLE'
   | 'INPUT_INVALID'
+  | 'INPUT_TOO_LARGE'
   | 'RUN_CONFLICT'
   | 'RUN_INVALID'
   | 'GENERATION_FAILED'

@@ -19,6 +19,11 @@ export interface TextRequest {
   topK?: number;
   seed?: number;
   stop?: string[];
+  /**
+   * Requests with the same key go to the same server when a backend has several, so the
+   * prompt prefix they share (an item's dialogue history) stays in that server's cache.
+   */
+  affinityKey?: string;
 }
 
 export interface TextResult {
@@ -31,6 +36,28 @@ export interface TextResult {
   cachedTokens?: number;
   latencyMs: number;
   error?: string;
+  /** The server that produced it (remote backends). */
+  endpoint?: string;
+}
+
+/** What one server of a remote backend did in this process (see EndpointStatsRecord for run.json). */
+export interface EndpointStats {
+  url: string;
+  /** Requests it answered (an item's failure the server reported, e.g. a too-long prompt, included). */
+  requests: number;
+  completionTokens: number;
+  /** Wall time with at least one request in flight there. */
+  busyMs: number;
+  /** Of the answered requests' own durations (earlier failed attempts not included); null before the first. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** Failed attempts there that were sent again (there later, or elsewhere). */
+  retries: number;
+  /** Failed attempts by cause; `rejected` are answers the server refused for the item (4xx). */
+  errors: { rateLimited: number; server: number; timeout: number; connection: number; rejected: number };
+  /** Requests in flight there when it went into cooldown, moved to the queue. */
+  requeued: number;
+  cooldowns: number;
 }
 
 export interface TextGenerator {
@@ -41,6 +68,8 @@ export interface TextGenerator {
   /** The execution device of an in-process engine (cpu, cuda, webgpu); absent for remote backends. */
   readonly device?: string;
   generate(req: TextRequest, opts?: { onText?: (delta: string) => void }): Promise<TextResult>;
+  /** Remote backends: per-endpoint statistics so far. */
+  endpointStats?(): EndpointStats[];
   dispose(): Promise<void>;
 }
 

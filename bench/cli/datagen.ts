@@ -4,6 +4,7 @@ import { TASKS, isTask, type Task } from '../../pathways';
 import { openGenerator } from '../backends';
 import { DATAGEN_STEPS, runDatagen, type DatagenStep } from '../datagen';
 import { formatDatagenSummary } from '../datagen/report';
+import { printSessionEndpoints } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -73,6 +74,7 @@ export function datagenCommand(): Command {
     try {
       const stats = await runDatagen({ ...flags, tasks, steps }, generator, { quiet: flags.quiet });
       process.stderr.write(`${formatDatagenSummary(stats, flags.out)}\n`);
+      printSessionEndpoints(generator);
     } finally {
       await generator.dispose();
     }

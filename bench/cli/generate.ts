@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { openGenerator } from '../backends';
 import { generateFile, readGenerateInput } from '../generate';
+import { printSessionEndpoints } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -50,6 +51,7 @@ export function generateCommand(): Command {
         seed: flags.seed,
         stop: flags.stop,
       });
+      printSessionEndpoints(generator);
       process.stderr.write(`wrote ${r.generated} completion(s) to ${flags.out}${r.skipped ? ` (${r.skipped} already there)` : ''}\n`);
     } finally {
       await generator.dispose();

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { openGenerator } from '../backends';
 import { judgeRun } from '../run';
 import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
+import { printEndpointTable } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 
 interface JudgeFlags extends ModelFlags {
@@ -26,6 +27,7 @@ export function judgeCommand(): Command {
       force: flags.force,
       openGenerator: () => openGenerator(backendConfig({ ...flags, model: flags.judge }, { promptMode: 'chat' })),
     });
+    printEndpointTable(j.endpoints);
     process.stderr.write(`judge: ${j.judged} judged${j.resumed ? `, ${j.resumed} resumed` : ''}, ${j.failures} without a usable score; updated ${flags.run}/metrics.json\n`);
   });
 }

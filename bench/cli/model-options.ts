@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import { parseDtype, type Dtype } from '../../models';
 import type { BackendConfig } from '../backends';
-import { positiveInt } from './options';
+import { nonNegativeNumber, positiveInt } from './options';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export interface ModelFlags {
   model?: string;
@@ -16,6 +18,10 @@ export interface ModelFlags {
   prefixCacheMb?: number;
   offline?: boolean;
   baseUrl?: string;
+  endpoint?: string[];
+  endpoints?: string;
+  strictEndpoints?: boolean;
+  downTimeout?: number;
   apiKey?: string;
   concurrency?: number;
 }
@@ -40,8 +46,12 @@ export function addModelOptions(cmd: Command, { modelRequired = false, prefix = 
     .option('--prefix-cache-mb <n>', 'memory for reusable prompt-prefix KV (0 disables)', (v: string) => Number(v))
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .option('--base-url <url>', 'with --backend openai: the server, e.g. http://127.0.0.1:8000/v1')
-    .option('--api-key <key>', 'with --backend openai: bearer token')
-    .option('--concurrency <n>', 'with --backend openai: requests in flight', positiveInt('--concurrency'));
+    .option('--endpoint <url[,max=N][,weight=W]>', 'with --backend openai: one of several servers of the same model (repeat the flag); max: requests in flight there, weight: share of new work when several have room', collect, [])
+    .option('--endpoints <file>', 'with --backend openai: a JSON file of servers, {"endpoints": [{"url", "max", "weight", "api_key" or "api_key_env"}]}')
+    .option('--strict-endpoints', 'with several endpoints: refuse to start when one serves another model, answers the canary prompt differently or does not answer')
+    .option('--down-timeout <s>', 'with --backend openai: seconds every endpoint may be down before the run stops (resumable)', nonNegativeNumber('--down-timeout'))
+    .option('--api-key <key>', 'with --backend openai: bearer token (for endpoints that name none)')
+    .option('--concurrency <n>', 'with --backend openai: requests in flight per endpoint without max=N (default 8)', positiveInt('--concurrency'));
 }
 
 /** `--numerics`, for every command that runs the in-process engine. */
@@ -58,6 +68,10 @@ export function backendConfig(flags: ModelFlags, extra: Partial<BackendConfig> =
     dtype: flags.dtype,
     offline: flags.offline,
     baseUrl: flags.baseUrl,
+    endpointSpecs: flags.endpoint,
+    endpointsFile: flags.endpoints,
+    strictEndpoints: flags.strictEndpoints,
+    downTimeoutMs: flags.downTimeout === undefined ? undefined : flags.downTimeout * 1000,
     apiKey: flags.apiKey,
     concurrency: flags.concurrency,
     refBatch: flags.refBatch,

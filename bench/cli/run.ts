@@ -4,6 +4,7 @@ import { resolveDataFile } from '../../pathways/node';
 import { openGenerator } from '../backends';
 import { judgeRun, runBenchmark } from '../run';
 import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
+import { printEndpointTable } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -57,6 +58,7 @@ export function runCommand(): Command {
         return g;
       },
     });
+    printEndpointTable(summary.record.endpoints);
     process.stderr.write(
       `run: ${summary.generated} generated${summary.resumed ? `, ${summary.resumed} resumed` : ''}, ${summary.total} in all; ${summary.record.stats.tokens_per_second.toFixed(1)} tok/s\n`,
     );
@@ -67,6 +69,7 @@ export function runCommand(): Command {
         judgeModel: flags.judge,
         openGenerator: () => openGenerator(backendConfig({ ...flags, model: flags.judge }, { promptMode: 'chat' })),
       });
+      printEndpointTable(j.endpoints);
       process.stderr.write(`judge: ${j.judged} judged${j.resumed ? `, ${j.resumed} resumed` : ''}, ${j.failures} without a usable score\n`);
     }
     process.stderr.write(`wrote ${flags.out}/metrics.json and ${flags.out}/report.html\n`);

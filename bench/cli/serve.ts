@@ -3,7 +3,7 @@ import { IpdError } from '../../common';
 import { createLlmEngine } from '../../engine/node';
 import { parseDtype, type Dtype } from '../../models';
 import { resolveModel } from '../../models/node';
-import { DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, startServer } from '../serve';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE_MS, startServer } from '../serve';
 import { numericsOption } from './model-options';
 import { nonNegativeNumber, positiveInt } from './options';
 
@@ -13,6 +13,9 @@ interface ServeFlags {
   port: number;
   servedModelName?: string;
   apiKey?: string;
+  /** false with --no-auth. */
+  auth: boolean;
+  maxBodyMb: number;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   dtype: Dtype | 'auto';
   threads?: number;
@@ -30,6 +33,18 @@ function port(value: string): number {
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/**
+ * Off loopback, every machine that can reach the port can use the model (and the machine's
+ * compute): a key is required unless --no-auth says that is meant. Checked before the model loads.
+ */
+function checkExposure(flags: ServeFlags): void {
+  if (flags.apiKey && !flags.auth) throw new IpdError('USAGE', '--no-auth and --api-key contradict each other', { hint: 'drop one of them' });
+  if (isLoopback(flags.host) || flags.apiKey || !flags.auth) return;
+  throw new IpdError('USAGE', `--host ${flags.host} exposes the server to other machines, and no --api-key is set`, {
+    hint: 'pass --api-key KEY (or set IPDIALOG_API_KEY) and give clients the key; or --no-auth to let anyone who can reach the port use it',
+  });
+}
 
 /** Resolves on the first SIGTERM/SIGINT; a second one exits at once. */
 function firstSignal(): Promise<NodeJS.Signals> {
@@ -50,7 +65,9 @@ export function serveCommand(): Command {
     .option('--host <addr>', 'address to bind; anything but loopback exposes the server to the network', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, DEFAULT_PORT)
     .option('--served-model-name <name>', 'the model name clients send and /v1/models lists (default: --model as given)')
-    .addOption(new Option('--api-key <key>', 'require "Authorization: Bearer <key>" on every request').env('IPDIALOG_API_KEY'))
+    .addOption(new Option('--api-key <key>', 'require "Authorization: Bearer <key>" on every request (required off loopback unless --no-auth)').env('IPDIALOG_API_KEY'))
+    .option('--no-auth', 'off loopback: serve without an API key, to anyone who can reach the port (requests and answers travel unencrypted)')
+    .option('--max-body-mb <n>', 'larger request bodies get HTTP 413', nonNegativeNumber('--max-body-mb'), DEFAULT_MAX_BODY_BYTES / (1024 * 1024))
     .addOption(new Option('--device <name>', 'execution provider').choices(['auto', 'cpu', 'cuda', 'webgpu']).default('cpu'))
     .option('--dtype <dtype>', 'weights: auto, fp32, fp16, q8, q4, q4f16 (picks onnx/model_<suffix>.onnx)', parseDtype, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt('--threads'))
@@ -60,6 +77,7 @@ export function serveCommand(): Command {
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .option('--grace-period <s>', 'on SIGTERM/SIGINT: seconds in-flight requests get to finish before they are cancelled', nonNegativeNumber('--grace-period'), DEFAULT_SHUTDOWN_GRACE_MS / 1000)
     .action(async (flags: ServeFlags) => {
+      checkExposure(flags);
       const model = await resolveModel(flags.model, { dtype: flags.dtype, offline: flags.offline });
       const engine = await createLlmEngine(model, {
         device: flags.device,
@@ -71,13 +89,15 @@ export function serveCommand(): Command {
       const signal = firstSignal();
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const modelName = flags.servedModelName ?? flags.model;
-      const server = await startServer({ engine, modelName, config: model.config, host: flags.host, port: flags.port, apiKey: flags.apiKey, log }).catch(
+      const server = await startServer({ engine, modelName, config: model.config, host: flags.host, port: flags.port, apiKey: flags.apiKey, maxBodyBytes: Math.round(flags.maxBodyMb * 1024 * 1024), log }).catch(
         async (err: unknown) => {
           await engine.dispose();
           throw err;
         },
       );
-      if (!isLoopback(flags.host) && !flags.apiKey) process.stderr.write(`warning: ${flags.host} is reachable from other machines and no --api-key is set\n`);
+      if (!isLoopback(flags.host) && !flags.auth) {
+        process.stderr.write(`warning: --no-auth: anyone who can reach ${flags.host}:${server.port} can use this server without a key; requests and answers travel unencrypted\n`);
+      }
       // Scripts and tests read this line for the URL (the port when --port 0).
       process.stdout.write(`serving ${modelName} on ${engine.info.device} at ${server.url}\n`);
 

@@ -9,17 +9,15 @@
 // so the table shows what serving costs on top of the engine.
 // Without --model or --url it serves a freshly generated tiny `test` model (random weights),
 // which measures the server and scheduler, not a real model's speed.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLlmEngine } from '../../engine/node';
 import { resolveModel } from '../../models/node';
 import { createTinyModel } from '../../models/tiny';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { startServe } from './serve-process';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,20 +102,9 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-function startServe(model: string, name?: string): Promise<{ child: ChildProcess; url: string }> {
+function serveForBench(model: string, name?: string): Promise<{ child: ChildProcess; url: string }> {
   const extra = [...(name ? ['--served-model-name', name] : []), ...(args['max-batch'] ? ['--max-batch', args['max-batch']] : []), ...(args.threads ? ['--threads', args.threads] : [])];
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/ipdialog.mjs'), 'serve', '--model', model, '--port', '0', ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`ipdialog serve exited with ${code}`)));
-  });
+  return startServe(model, extra);
 }
 
 /** A warm-up pass, then `numRuns` timed passes and their median, as table rows. */
@@ -142,7 +129,7 @@ const tmp = !args.url && !args.model ? mkdtempSync(path.join(tmpdir(), 'ipd-serv
 let served: { child: ChildProcess; url: string } | undefined;
 try {
   const model = args.model ?? (tmp ? (await createTinyModel({ preset: 'test', out: tmp })).dir : undefined);
-  if (!args.url) served = await startServe(model!, tmp ? 'tiny-test (random weights)' : undefined);
+  if (!args.url) served = await serveForBench(model!, tmp ? 'tiny-test (random weights)' : undefined);
   const url = (args.url ?? served!.url).replace(/\/+$/, '');
   // The server's own name for the model, whatever path it was started with.
   const modelName = ((await (await fetch(`${url}/models`)).json()) as { data: Array<{ id: string }> }).data[0].id;

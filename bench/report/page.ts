@@ -2,6 +2,7 @@
 // with scripts off); charts and the sample browser are built by the inline client script
 // from the embedded JSON.
 import { sha256Base64, type MetricName } from '../runlog';
+import { renderEndpoints } from './endpoints';
 import { embedJson, escapeHtml as h, fmt, inlineScript } from './html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
 import type { ReportData, RunSummary, SeriesData } from './types';
@@ -28,6 +29,7 @@ export async function renderPage(data: ReportData, assets: PageAssets): Promise<
     'img-src data:',
   ].join('; ');
   const hasJudge = data.series.some((s) => s.judge);
+  const endpoints = renderEndpoints(data.runs);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -44,13 +46,14 @@ export async function renderPage(data: ReportData, assets: PageAssets): Promise<
     data.reference.length > 0 ? ` · ${data.reference.length} reference row(s) from the paper` : ''
   }</p>
 <nav>
-<a href="#summary">Summary</a><a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
+${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}<a href="#summary">Summary</a><a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
     hasJudge ? '<a href="#judge">Judge</a>' : ''
   }<a href="#samples">Samples</a>
 </nav>
 </header>
 <main>
 ${renderRuns(data.runs)}
+${endpoints}
 ${renderNotes(data.notes)}
 ${renderHeadline(data)}
 ${renderSums(data)}
@@ -125,6 +128,7 @@ function swatch(color: string): string {
 
 function renderHeadline(data: ReportData): string {
   const hasJudge = data.series.some((s) => s.judge);
+  const endpoints = renderEndpoints(data.runs);
   const metricHeads = data.metricNames.map((m) => `<th class="num">${h(METRIC_LABELS[m])}</th>`).join('');
   const rows = data.series.map((s) => {
     const cells = data.metricNames.map((m) => `<td class="num">${fmt(s.overall.mean[m], 3)}</td>`).join('');

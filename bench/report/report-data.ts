@@ -113,6 +113,7 @@ function summarizeRun(loaded: LoadedRun, id: string, label: string): RunSummary 
     ...(run.judge && { judgeModel: `${run.judge.model} (${run.judge.sample})` }),
     stats: run.stats,
     ...(run.error && { error: `${run.error.code}: ${run.error.message}` }),
+    ...(run.endpoints && { endpoints: run.endpoints }),
   };
 }
 

@@ -64,6 +64,8 @@ export interface RunSummary {
   judgeModel?: string;
   stats: RunRecord['stats'];
   error?: string;
+  /** Per-endpoint figures of runs on several OpenAI-compatible servers. */
+  endpoints?: RunRecord['endpoints'];
 }
 
 /** One bar colour in every chart: a (run, pathway) pair. */

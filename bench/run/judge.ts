@@ -4,7 +4,7 @@ import { readDataset } from '../../pathways/node';
 import { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems } from '../../scorers';
 import { Progress } from '../progress';
 import { writeRunReport } from '../report/node';
-import { itemId, recordKey, reduce, type JudgeRecord, type JudgeSample } from '../runlog';
+import { itemId, recordKey, reduce, sessionEndpointRecords, type EndpointStatsRecord, type JudgeRecord, type JudgeSample } from '../runlog';
 import { openLog, openRunForUpdate, runPaths, writeMetrics, writeRunRecord } from '../runlog/node';
 import { JUDGE_MAX_NEW_TOKENS } from './defaults';
 
@@ -22,6 +22,8 @@ export interface JudgeSummary {
   judged: number;
   resumed: number;
   failures: number;
+  /** Remote backends: what each judge server did in this process (run.json's endpoints are the run's generators). */
+  endpoints: EndpointStatsRecord[];
 }
 
 /**
@@ -58,6 +60,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
   const generator = await opts.openGenerator();
   const appender = openLog(opts.dir, 'judge');
   const records = [...prior];
+  let endpoints: EndpointStatsRecord[] = [];
   const progress = new Progress({ label: 'judge', total: selected.length, done: selected.length - todo.length });
   try {
     await Promise.all(
@@ -85,10 +88,11 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
   } finally {
     appender.close();
     if (!opts.quiet) progress.finish();
+    endpoints = sessionEndpointRecords(generator.endpointStats?.() ?? []);
     await generator.dispose();
   }
   writeMetrics(opts.dir, reduce({ predictions, judge: records, pathways: run.spec.pathways }));
   writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample } });
   await writeRunReport(opts.dir);
-  return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length };
+  return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length, endpoints };
 }

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { type TextGenerator } from '../../common';
+import { IpdError, type TextGenerator } from '../../common';
 import { ANSWER_KIND, type LoadedItem, type Pathway } from '../../pathways';
 import { readDataset } from '../../pathways/node';
 import { createItemScorer, createMeteor, type ItemScorer } from '../../scorers';
 import { loadMeteorResources } from '../../scorers/node';
 import { Progress } from '../progress';
 import { writeRunReport } from '../report/node';
-import { checkUniqueItems, predictionRecord, recordKey, reduce, runStats, RUN_FORMAT_VERSION, type PredictionRecord, type RunRecord, type RunSpec } from '../runlog';
+import { checkUniqueItems, itemId, predictionRecord, recordKey, reduce, runEndpointRecords, runStats, RUN_FORMAT_VERSION, type PredictionRecord, type RunRecord, type RunSpec } from '../runlog';
 import { clearRun, fileSha256, openLog, openRunForUpdate, writeMetrics, writeRunRecord } from '../runlog/node';
 import { DEFAULT_MAX_NEW_TOKENS } from './defaults';
 import { environment } from './environment';
@@ -92,6 +92,8 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
       environment: environment(generator.description, generator.device ?? 'remote'),
       started_at: existing?.run.started_at ?? new Date().toISOString(),
       stats: runStats(prior, total, priorSeconds),
+      // Remote backends: earlier sessions' servers, until this session's figures join them.
+      ...(existing?.run.endpoints && { endpoints: existing.run.endpoints }),
     };
     writeRunRecord(opts.out, record);
     const predictions = await generate(opts, generator, todo, maxNew, prior, record);
@@ -106,7 +108,11 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
   }
 }
 
-/** Generates and scores `todo`, appending each record as it finishes; returns all records of the run. */
+/**
+ * Generates and scores `todo`, appending each record as it finishes; returns all records of the
+ * run. `record` gets the run's stats and endpoints on success, on Ctrl-C and on an error (then
+ * with status and error written to run.json before the error goes on).
+ */
 async function generate(
   opts: RunOptions,
   generator: TextGenerator,
@@ -122,8 +128,15 @@ async function generate(
   const t0 = performance.now();
   const priorSeconds = record.stats.generation_seconds;
   let lastMetrics = performance.now();
-  const stats = () => runStats(predictions, record.stats.items_total, priorSeconds + (performance.now() - t0) / 1000);
-  const onSigint = () => markCancelled(opts.out, { ...record, stats: stats() });
+  const previousEndpoints = record.endpoints;
+  const settle = () => {
+    record.stats = runStats(predictions, record.stats.items_total, priorSeconds + (performance.now() - t0) / 1000);
+    if (generator.endpointStats) record.endpoints = runEndpointRecords(previousEndpoints, generator.endpointStats(), predictions);
+  };
+  const onSigint = () => {
+    settle();
+    markCancelled(opts.out, record);
+  };
   process.once('SIGINT', onSigint);
   try {
     await Promise.all(
@@ -138,6 +151,8 @@ async function generate(
             temperature: opts.temperature,
             topP: opts.topP,
             seed: opts.seed,
+            // The pathways of one item share its dialogue history: one server's prefix cache.
+            affinityKey: itemId(loaded.item),
           },
           opts.quiet ? {} : { onText: () => progress.streamed(id) },
         );
@@ -151,12 +166,20 @@ async function generate(
         }
       }),
     );
+  } catch (err) {
+    // Everything finished is in predictions.jsonl; run.json says why the run stopped.
+    const e = IpdError.from(err);
+    settle();
+    record.status = 'error';
+    record.error = { code: e.code, message: e.message };
+    writeRunRecord(opts.out, record);
+    throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
     appender.close();
     if (!opts.quiet) progress.finish();
   }
-  record.stats = stats();
+  settle();
   return predictions;
 }
 

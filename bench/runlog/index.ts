@@ -14,3 +14,4 @@ export type { ScoreFields } from './records';
 export { latestPerItem, reduce } from './reduce';
 export type { ReduceInput, ReducibleJudgeRecord, ReducibleRecord } from './reduce';
 export { sha256Base64, sha256Hex } from './hash';
+export { latencyPercentiles, runEndpointRecords, sessionEndpointRecords } from './endpoints';

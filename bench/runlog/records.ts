@@ -40,6 +40,7 @@ export function predictionRecord(pathway: PathwayId, entry: LoadedItem, prompt: 
     finish_reason: result.finishReason,
     latency_ms: Math.round(result.latencyMs),
     ...(result.error && { error: result.error }),
+    ...(result.endpoint && { endpoint: result.endpoint }),
   };
 }
 

@@ -69,6 +69,8 @@ export const PredictionRecordSchema = z.object({
   finish_reason: z.enum(['stop', 'length', 'abort', 'error']),
   latency_ms: z.number().nonnegative(),
   error: z.string().optional(),
+  /** The server that answered (--backend openai); endpoints.ts counts each server's share from it. */
+  endpoint: z.string().optional(),
 });
 export type PredictionRecord = z.output<typeof PredictionRecordSchema>;
 
@@ -179,6 +181,30 @@ export const RunStatsSchema = z.object({
 });
 export type RunStats = z.output<typeof RunStatsSchema>;
 
+/**
+ * One server of a run on --backend openai, over all its sessions: requests, completion
+ * tokens and latencies recomputed from predictions.jsonl; time and failures summed over the
+ * sessions (the records do not hold them).
+ */
+export const EndpointStatsRecordSchema = z.object({
+  url: z.string(),
+  /** Predictions it answered. */
+  requests: count,
+  completion_tokens: count,
+  /** Wall time with at least one request in flight there. */
+  busy_seconds: z.number().nonnegative(),
+  output_tokens_per_second: z.number().nonnegative(),
+  latency_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
+  /** Failed attempts there that were sent again. */
+  retries: count,
+  /** Failed attempts by cause; rejected: the server refused the item (4xx), recorded as its error. */
+  errors: z.object({ rate_limited: count, server: count, timeout: count, connection: count, rejected: count }),
+  /** Requests in flight there when it went into cooldown, moved back to the queue. */
+  requeued: count,
+  cooldowns: count,
+});
+export type EndpointStatsRecord = z.output<typeof EndpointStatsRecordSchema>;
+
 export const RunRecordSchema = z.object({
   version: z.literal(RUN_FORMAT_VERSION),
   status: z.enum(['started', 'success', 'cancelled', 'error']),
@@ -197,6 +223,8 @@ export const RunRecordSchema = z.object({
   started_at: z.string(),
   finished_at: z.string().optional(),
   stats: RunStatsSchema,
+  /** Remote backends: what each server did over all sessions of the run (endpoints.ts). */
+  endpoints: z.array(EndpointStatsRecordSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;

@@ -19,6 +19,7 @@ export function apiFailure(status: number, message: string, opts: { type?: strin
 // Request problems are the client's (4xx, not retried by clients); anything else is ours.
 const STATUS: Partial<Record<IpdErrorCode, { status: number; code: string | null }>> = {
   INPUT_INVALID: { status: 400, code: null },
+  INPUT_TOO_LARGE: { status: 413, code: 'request_too_large' },
   USAGE: { status: 400, code: null },
   MODEL_INVALID: { status: 400, code: null },
   MODEL_NOT_FOUND: { status: 404, code: 'model_not_found' },

@@ -15,19 +15,37 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_
   if (type !== 'application/json') {
     throw new IpdError('INPUT_INVALID', `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'})`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new IpdError('INPUT_INVALID', `request body larger than ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readBody(req, maxBytes)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new IpdError('INPUT_INVALID', `the request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The raw body, refused (INPUT_TOO_LARGE, HTTP 413) past `maxBytes`: at once when
+ * Content-Length says so, else when the bytes get there. The rest is read and dropped
+ * rather than the socket reset, so the client gets the answer.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new IpdError('INPUT_TOO_LARGE', `request body larger than ${maxBytes} bytes`, { hint: 'the server takes at most --max-body-mb' });
+  return new Promise((resolve, reject) => {
+    let over = Number(req.headers['content-length'] ?? 0) > maxBytes;
+    if (over) reject(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      over = true;
+      chunks.length = 0;
+      reject(tooLarge());
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

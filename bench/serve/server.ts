@@ -148,7 +148,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     } catch (err) {
       const f = ctx.failure(err);
       if (res.headersSent) res.end();
-      else sendFailure(res, f);
+      // A refused upload may still be arriving: this connection serves nothing after it.
+      else sendFailure(res, f, f.status === 413 ? { connection: 'close' } : {});
     }
   }
 

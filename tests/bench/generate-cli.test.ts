@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../models';
-import { runCli } from '../helpers/cli';
+import { runCli, runCliAsync } from '../helpers/cli';
+import { startScriptedServer } from '../helpers/fake-openai';
 import { ensureTinyModel } from '../helpers/tiny-model';
 import { loadTransformersReference } from '../helpers/transformers-reference';
 
@@ -52,5 +53,27 @@ describe('ipdialog generate', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/wrote 2 completion\(s\).*\(1 already there\)/);
     expect(lines(out)).toEqual(got);
+  });
+
+  it('on two endpoints: each line names the server that answered it, and stderr has their table', async () => {
+    const servers = await Promise.all([0, 1].map(() => startScriptedServer((p) => `echo ${p}`, 'fake-model', { delayMs: 20 })));
+    try {
+      const input = path.join(dir, 'fleet-in.jsonl');
+      writeFileSync(input, [0, 1, 2, 3, 4, 5].map((i) => JSON.stringify({ id: i, prompt: `q${i}` })).join('\n') + '\n');
+      const out = path.join(dir, 'fleet-out.jsonl');
+      const res = await runCliAsync(['generate', '--backend', 'openai', ...servers.flatMap((s) => ['--endpoint', s.baseUrl]), '--input', input, '--out', out]);
+      expect(res.status, res.stderr).toBe(0);
+      const got = lines(out);
+      expect(got.map((g) => [g.id, g.text])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, `echo q${i}`]));
+      for (const g of got) expect(servers.find((s) => s.baseUrl === g.endpoint)!.answered, String(g.id)).toContain(`q${g.id}`);
+      // Least-loaded first: the two servers took turns.
+      for (const s of servers) {
+        const n = got.filter((g) => g.endpoint === s.baseUrl).length;
+        expect(n).toBe(3);
+        expect(res.stderr).toMatch(new RegExp(`^${s.baseUrl.replace(/[.]/g, '\\.')}\\s+${n}\\s`, 'm'));
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
   });
 });

@@ -184,6 +184,34 @@ describe('ipdialog serve with --api-key', () => {
   });
 });
 
+describe('request size limit', () => {
+  it('answers an oversized body with 413, declared or streamed, and keeps serving', async () => {
+    const small = await startServer({ engine, modelName: MODEL, config: model.config, port: 0, maxBodyBytes: 4096 });
+    try {
+      const big = JSON.stringify(chat('x'.repeat(10_000)));
+      // Content-Length says it at once.
+      const declared = await fetch(`${small.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+      expect(await expectApiError(declared, 413)).toMatch(/request body larger than 4096 bytes/);
+      // Chunked, without Content-Length: refused when the bytes pass the limit.
+      const bytes = new TextEncoder().encode(big);
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < bytes.length; i += 1000) c.enqueue(bytes.subarray(i, i + 1000));
+          c.close();
+        },
+      });
+      const streamed = await fetch(`${small.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+      const body = (await streamed.json()) as { error: { code: string } };
+      expect([streamed.status, body.error.code]).toEqual([413, 'request_too_large']);
+      // A body under the limit is still served.
+      const ok = await fetch(`${small.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat('hi')) });
+      expect(ok.status).toBe(200);
+    } finally {
+      await small.shutdown(0);
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('lets short requests finish, cancels long ones after the grace period, refuses new ones', async () => {
     const s = await startServer({ engine, modelName: MODEL, config: model.config, port: 0 });

@@ -111,6 +111,28 @@ describe('ipdialog serve (process)', () => {
     expect(s.stderr()).toContain('stopped: 0 finished, 1 cancelled');
   });
 
+  it('refuses to listen beyond loopback without --api-key or --no-auth, before loading the model', () => {
+    // A model that does not exist: the refusal must come first.
+    const missing = path.join(work, 'no-such-model');
+    const r = runCli(['serve', '--model', missing, '--host', '0.0.0.0', '--port', '0']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--host 0.0.0.0 exposes the server to other machines, and no --api-key is set');
+    expect(r.stderr).toMatch(/--no-auth/);
+  });
+
+  it('serves beyond loopback with --no-auth, saying what that means', async () => {
+    const s = await serve(['--host', '0.0.0.0', '--no-auth']);
+    try {
+      await expect.poll(() => s.stderr()).toMatch(/warning: --no-auth: anyone who can reach 0\.0\.0\.0:\d+ can use this server without a key/);
+      const port = new URL(s.url).port;
+      const res = await fetch(`http://127.0.0.1:${port}/v1/models`);
+      expect(res.status).toBe(200);
+    } finally {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
+  });
+
   it('makes the client backend fail clearly when nothing listens', async () => {
     const input = path.join(work, 'one.jsonl');
     writeFileSync(input, '{"id": 1, "prompt": "hi"}\n');
