@@ -9,12 +9,6 @@ export interface HeadLayout {
    * per-step copy of the whole key cache into present.*.key disappears.
    */
   splitKeys?: boolean;
-  /**
-   * Also multiplies the probabilities by the past and the new values separately and adds the
-   * two (so the value cache is never copied either). That changes the summation order:
-   * `--numerics fast` only.
-   */
-  splitValues?: boolean;
 }
 
 /**
@@ -27,7 +21,7 @@ export interface HeadLayout {
  * The same dot products in the same order, minus the copies. Returns how many matmuls changed.
  */
 export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
-  const { numHeads, kvHeads, splitKeys, splitValues } = layout;
+  const { numHeads, kvHeads, splitKeys } = layout;
   if (kvHeads >= numHeads || numHeads % kvHeads !== 0) return 0;
   const producers = new Map<string, number>();
   const consumers = new Map<string, number>();
@@ -84,7 +78,6 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   const grouped = 'ipd/shape_grouped';
   const heads = 'ipd/shape_heads';
   let changed = 0;
-  let splitValueMatmuls = 0;
   model.nodes.forEach((mm, i) => {
     if (mm.opType !== 'MatMul' || edits.replace.has(i) || edits.remove.has(i)) return;
     const [a, b] = mm.input;
@@ -131,24 +124,11 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     // P x repeat(V): attention output.
     const rep = repeatChain(b);
     if (!rep) return;
-    const cat = splitValues ? pastConcat(model, producers, rep.source) : undefined;
-    edits.insertBefore.set(
-      i,
-      cat
-        ? [
-            node('Reshape', [a, grouped], [`${tag}/p`]),
-            node('Shape', [cat.past], [`${tag}/past_shape`]),
-            node('Slice', [`${tag}/past_shape`, 'ipd/axis_two', 'ipd/axis_three'], [`${tag}/past_len`]),
-            node('Slice', [`${tag}/p`, 'ipd/zero', `${tag}/past_len`, 'ipd/axis_three'], [`${tag}/p_past`]),
-            node('Slice', [`${tag}/p`, `${tag}/past_len`, 'ipd/int64_max_1d', 'ipd/axis_three'], [`${tag}/p_new`]),
-            node('MatMul', [`${tag}/p_past`, cat.past], [`${tag}/out_past`]),
-            node('MatMul', [`${tag}/p_new`, cat.fresh], [`${tag}/out_new`]),
-            node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
-            node('Reshape', [`${tag}/out`, heads], [out]),
-          ]
-        : [node('Reshape', [a, grouped], [`${tag}/p`]), node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`]), node('Reshape', [`${tag}/out`, heads], [out])],
-    );
-    if (cat) splitValueMatmuls++;
+    edits.insertBefore.set(i, [
+      node('Reshape', [a, grouped], [`${tag}/p`]),
+      node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`]),
+      node('Reshape', [`${tag}/out`, heads], [out]),
+    ]);
     edits.remove.add(i);
     dropIfUnused(rep.chain);
     changed++;
@@ -156,14 +136,6 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   if (changed > 0) {
     // 0 copies the input's size at that index (batch, and the last dimension).
     edits.appendInitializers.push(int64Initializer(grouped, [0, kvHeads, -1, 0]), int64Initializer(heads, [0, numHeads, -1, 0]));
-  }
-  if (splitValueMatmuls > 0) {
-    edits.appendInitializers.push(
-      int64Initializer('ipd/zero', [0]),
-      int64Initializer('ipd/axis_two', [2]),
-      int64Initializer('ipd/axis_three', [3]),
-      int64Initializer('ipd/int64_max_1d', [Number.MAX_SAFE_INTEGER]),
-    );
   }
   return changed;
 }

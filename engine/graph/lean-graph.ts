@@ -63,7 +63,7 @@ export function rewriteLean(
   const notes: string[] = [];
   const host = target === 'host' && !io.groupQueryAttention;
   const fast = numerics === 'fast';
-  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast });
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host });
   if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls)`);
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));

@@ -21,7 +21,7 @@ export interface CoreOptions extends CoreTuning {
   lean?: boolean;
   /**
    * `exact` (default): greedy tokens identical to transformers.js on the same file. `fast`:
-   * int8 matrix products and a split value product (results change; see the README).
+   * int8 matrix products (results change; see the README).
    */
   numerics?: Numerics;
   /**

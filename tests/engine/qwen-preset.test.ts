@@ -127,7 +127,7 @@ describe('qwen2.5-0.5b preset', () => {
       expect(loaded.notes.join('\n')).toMatch(/LM head screened in 8 bits/);
       const prompts = [[151644, 872, 198, 9707, 1879, 11, 419, 374], [151644, 8948, 198, 2610], [151645, 13, 13, 13, 13, 13]];
       const r = await loaded.runner.prefill(prompts, undefined, false);
-      const { logits, hidden, quantized } = r.screen!;
+      const { logits, hidden, quantized } = await loaded.runner.screenStep(prompts);
       const V = screen.vocab;
       const H = screen.hiddenSize;
       for (let i = 0; i < prompts.length; i++) {
