@@ -55,6 +55,28 @@ describe('ipdialog generate', () => {
     expect(lines(out)).toEqual(got);
   });
 
+  it('--backend transformersjs runs the reference: the same greedy tokens as the engine, in input order', () => {
+    const input = path.join(dir, 'ref-in.jsonl');
+    const rows = [
+      { id: 'long', prompt: 'Once upon a time there was a small village by the sea where the fishermen' },
+      { id: 'short', prompt: 'Hello' },
+      { id: 'chat', messages: [{ role: 'user', content: 'Name three colors.' }] },
+    ];
+    writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const ours = path.join(dir, 'ref-ours.jsonl');
+    const theirs = path.join(dir, 'ref-theirs.jsonl');
+    const args = ['generate', '--model', modelDir, '--input', input, '--raw', '--max-new-tokens', '6', '--threads', '2'];
+    expect(runCli([...args, '--out', ours]).status).toBe(0);
+    // Batches of two: the prompts are sorted by length, the results still come back in input order.
+    const ref = runCli([...args, '--out', theirs, '--backend', 'transformersjs', '--ref-batch', '2']);
+    expect(ref.status, ref.stderr).toBe(0);
+    const a = lines(ours);
+    const b = lines(theirs);
+    expect(b.map((x) => x.id)).toEqual(['long', 'short', 'chat']);
+    expect(b.map((x) => x.token_ids)).toEqual(a.map((x) => x.token_ids));
+    expect(b.map((x) => x.text)).toEqual(a.map((x) => x.text));
+  });
+
   it('on two endpoints: each line names the server that answered it, and stderr has their table', async () => {
     const servers = await Promise.all([0, 1].map(() => startScriptedServer((p) => `echo ${p}`, 'fake-model', { delayMs: 20 })));
     try {

@@ -118,10 +118,15 @@ describe('tied embeddings (as the bench preset has them)', () => {
     expect((await prefillError(m, leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(FLOAT_TOLERANCE);
   });
 
-  it('matches the reference in fp16 and q4 (whose LM head is a quantized copy)', async () => {
+  it('matches the reference in fp16 and q4, whose tied head stays a float MatMul by Transpose(embed) as in the hub q4 files', async () => {
     expect((await prefillError(await load(opts, 'fp16'), leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(HALF_TOLERANCE);
     const q4 = await load(opts, 'q4');
-    expect(q4.weights.has('lm_head.weight')).toBe(true);
+    expect(q4.weights.has('lm_head.weight')).toBe(false);
+    const nodes = (await graphNodes(q4.file)) ?? [];
+    const head = nodes.find((n) => n.output?.includes('logits'));
+    expect(head?.opType).toBe('MatMul');
+    expect(nodes.find((n) => n.output?.[0] === head?.input?.[1])).toMatchObject({ opType: 'Transpose', input: ['model.embed_tokens.weight'] });
+    expect(nodes.filter((n) => n.opType === 'MatMulNBits')).toHaveLength(2 * 7);
     expect((await prefillError(q4, leftPadBatch(PROMPTS, LLAMA_PAD))).error).toBeLessThan(FLOAT_TOLERANCE);
   });
 });
