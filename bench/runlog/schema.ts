@@ -3,7 +3,7 @@
 // schema-v<N>.ts, add a step to migrate.ts and a fixture under tests/fixtures/runlog/.
 import { z } from 'zod';
 import { PATHWAY_IDS, TASKS } from '../../pathways';
-import { isJudgeFailure, JUDGE_OUTCOMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
+import { isJudgeFailure, JUDGE_OUTCOMES, JUDGE_SCORE_NAMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
 
 export const RUN_FORMAT_VERSION = 2;
 
@@ -92,6 +92,21 @@ export const JudgeRecordSchema = z
   });
 export type JudgeRecord = z.output<typeof JudgeRecordSchema>;
 
+/**
+ * A 95% percentile-bootstrap interval of a mean (bootstrap.ts: method, resample count, seed);
+ * null where there is none (fewer than 2 items, or the official NaN among them).
+ */
+export const IntervalSchema = z.tuple([z.number(), z.number()]).nullable();
+
+/** Intervals of the four metric means. */
+const MetricIntervalsSchema = z.object({
+  answer_acc: IntervalSchema,
+  attribute_f1: IntervalSchema,
+  value_f1: IntervalSchema,
+  relative_value_acc: IntervalSchema,
+});
+export type MetricIntervals = z.output<typeof MetricIntervalsSchema>;
+
 const ParseCountsSchema = z.object({
   status: z.object({ ok: count, partial: count, failed: count }),
   missing: z.object({ attributes: count, analysis: count, answer: count }),
@@ -102,6 +117,12 @@ export const TaskMetricsSchema = z.object({
   /** The official aggregate: SUM over the task's items, rounded to 2 decimals (null: NaN). */
   sum: ItemMetricsSchema,
   mean: ItemMetricsSchema,
+  /**
+   * Beside each mean: its 95% bootstrap interval and n, the items it is over. reduce() always
+   * writes them; metrics.json of older runs lacks them (readers recompute from the logs).
+   */
+  ci95: MetricIntervalsSchema.optional(),
+  n: count.optional(),
   /** Items whose answer accuracy is the official NaN. */
   nan: count,
   parse: ParseCountsSchema,
@@ -116,6 +137,9 @@ const JudgeGroupSchema = z.object({
   failures: count,
   /** A score no usable reply had is absent. */
   mean: JudgeScoresSchema.partial(),
+  /** Per score: the 95% bootstrap interval of its mean and n, the usable replies that have it (a partial reply may lack a criterion). */
+  ci95: z.partialRecord(z.enum(JUDGE_SCORE_NAMES), IntervalSchema).optional(),
+  n: z.partialRecord(z.enum(JUDGE_SCORE_NAMES), count).optional(),
 });
 export type JudgeGroupMetrics = z.output<typeof JudgeGroupSchema>;
 
@@ -128,6 +152,10 @@ export const PathwayMetricsSchema = z.object({
     mean: ItemMetricsSchema,
     /** Mean of the task means. */
     task_mean: ItemMetricsSchema,
+    /** Intervals of `mean` and `task_mean` (resampled within each task), and n, the items behind both. */
+    ci95: MetricIntervalsSchema.optional(),
+    task_mean_ci95: MetricIntervalsSchema.optional(),
+    n: count.optional(),
     parse: ParseCountsSchema,
   }),
   /** Pearson r of attribute F1 vs relative value accuracy (null when undefined). */
