@@ -17,3 +17,5 @@ export type { ReduceInput, ReducibleJudgeRecord, ReducibleRecord } from './reduc
 export { sha256Base64, sha256Hex } from './hash';
 export { BOOTSTRAP, bootstrapIntervals, bootstrapReplicates, percentileInterval } from './bootstrap';
 export type { BootstrapGroup, BootstrapOptions, BootstrapReplicates, Interval } from './bootstrap';
+export { compareRecords, COMPARED_METRICS } from './paired';
+export type { ComparedMetric, ComparedRecords, Difference, RunComparison } from './paired';
