@@ -7,6 +7,7 @@ import { writeRunReport } from '../report/node';
 import { itemId, recordKey, reduce, type JudgeRecord, type JudgeSample } from '../runlog';
 import { openLog, openRunForUpdate, runPaths, writeMetrics, writeRunRecord } from '../runlog/node';
 import { JUDGE_MAX_NEW_TOKENS } from './defaults';
+import { modelProvenance } from './provenance';
 
 export interface JudgeOptions {
   dir: string;
@@ -56,6 +57,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     }
   }
   const generator = await opts.openGenerator();
+  const judgeProvenance = await modelProvenance(generator);
   const appender = openLog(opts.dir, 'judge');
   const records = [...prior];
   const progress = new Progress({ label: 'judge', total: selected.length, done: selected.length - todo.length });
@@ -88,7 +90,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     await generator.dispose();
   }
   writeMetrics(opts.dir, reduce({ predictions, judge: records, pathways: run.spec.pathways }));
-  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample } });
+  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample, ...(judgeProvenance.revision && { revision: judgeProvenance.revision }) } });
   await writeRunReport(opts.dir);
   return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length };
 }

@@ -183,7 +183,10 @@ export type JudgeSample = (typeof JUDGE_SAMPLES)[number];
 
 export const RunSpecSchema = z.object({
   model: z.string(),
+  /** `sha256:<hex>` of the ONNX graph and its external data (in-process backends). */
   model_revision: z.string().optional(),
+  /** The weights' dtype as resolved (in-process backends). */
+  dtype: z.string().optional(),
   backend: z.string(),
   pathways: z.array(z.enum(PATHWAY_IDS)).min(1),
   data_file: z.string(),
@@ -193,6 +196,8 @@ export const RunSpecSchema = z.object({
   max_new_tokens: z.partialRecord(z.enum(PATHWAY_IDS), z.number().int().positive()),
   sampling: z.object({ temperature: z.number(), top_p: z.number().optional(), seed: z.number().optional() }),
   prompt_mode: z.enum(['chat', 'raw']),
+  /** Per pathway, sha256 of its template and the protocol tables it fills in (bench/run/provenance.ts). */
+  pathway_templates: z.partialRecord(z.enum(PATHWAY_IDS), z.string()).optional(),
 });
 export type RunSpec = z.output<typeof RunSpecSchema>;
 
@@ -213,7 +218,7 @@ export const RunRecordSchema = z.object({
   /** Settings that define the generations; a rerun with different ones is refused without --force. */
   spec: RunSpecSchema,
   /** The judge that wrote judge.jsonl; judging again with another one starts judge.jsonl over. */
-  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES) }).optional(),
+  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES), revision: z.string().optional() }).optional(),
   environment: z.object({
     engine: z.string(),
     device: z.string(),
@@ -221,6 +226,8 @@ export const RunRecordSchema = z.object({
     git_rev: z.string().optional(),
     node: z.string(),
     platform: z.string(),
+    /** The command that last wrote the run (a resume may differ from the start in flags that do not change results). */
+    command_line: z.string().optional(),
   }),
   started_at: z.string(),
   finished_at: z.string().optional(),
