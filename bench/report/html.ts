@@ -37,3 +37,15 @@ export function fmt(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return value.toFixed(digits);
 }
+
+/** A 95% interval as "low–high" (null: none). */
+export function fmtInterval(ci: readonly [number, number] | null | undefined, digits = 2): string {
+  if (!ci) return '';
+  return `${fmt(ci[0], digits)}–${fmt(ci[1], digits)}`;
+}
+
+/** A mean with its interval below it, for table cells (the interval is left out where there is none). */
+export function meanWithInterval(mean: number | null | undefined, ci: readonly [number, number] | null | undefined, digits = 3): string {
+  const interval = fmtInterval(ci, digits);
+  return `${fmt(mean, digits)}${interval ? `<small class="ci" title="95% bootstrap interval">${interval}</small>` : ''}`;
+}

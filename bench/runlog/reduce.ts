@@ -2,7 +2,7 @@
 // report, `compare` and `ipdialog score` all come from here, built on scorers/aggregate.ts
 // (sums, means, NaN, parse counts, Pearson) and scorers/judge.ts (the judge-failure rule);
 // beside each mean its 95% bootstrap interval (./bootstrap.ts) and n.
-import { aggregateScores, isJudgeFailure, JUDGE_SCORE_NAMES, summarizeJudge, type JudgeGroupSummary, type MetricValues, type TaskAggregate } from '../../scorers';
+import { aggregateScores, isJudgeFailure, JUDGE_SCORE_NAMES, summarizeJudge, type JudgeGroupSummary, type JudgeScoreName, type MetricValues, type TaskAggregate } from '../../scorers';
 import { bootstrapIntervals, type Interval } from './bootstrap';
 import { itemId, recordKey } from './item-id';
 import {
@@ -127,19 +127,28 @@ function judgeIntervals(pathway: string, records: readonly ReducibleJudgeRecord[
   const taskNames = [...new Set(records.map((r) => r.task))];
   const tasks = new Map(taskNames.map((t) => [t, { ci95: {}, n: {} } as Required<JudgeIntervals>]));
   const overall: Required<JudgeIntervals> = { ci95: {}, n: {} };
-  for (const score of JUDGE_SCORE_NAMES) {
+  // Usually every usable reply has all five scores: one resampling serves them all. Otherwise
+  // (partial replies) each score is resampled over the replies that have it.
+  const complete = usable.every((r) => JUDGE_SCORE_NAMES.every((k) => r.scores[k] !== undefined));
+  const batches: JudgeScoreName[][] = complete ? [[...JUDGE_SCORE_NAMES]] : JUDGE_SCORE_NAMES.map((k) => [k]);
+  for (const scores of batches) {
     const groups = taskNames
-      .map((task) => ({ name: task, columns: [usable.filter((r) => r.task === task && r.scores[score] !== undefined).map((r) => r.scores[score]!)] }))
+      .map((task) => {
+        const list = usable.filter((r) => r.task === task && scores.every((k) => r.scores[k] !== undefined));
+        return { name: task, columns: scores.map((k) => list.map((r) => r.scores[k]!)) };
+      })
       .filter((g) => g.columns[0].length > 0);
     if (groups.length === 0) continue;
-    const ci = bootstrapIntervals(groups, { seedKey: `${pathway}/judge/${score}` });
-    groups.forEach((g, i) => {
-      const entry = tasks.get(g.name)!;
-      entry.ci95[score] = ci.groups[i][0];
-      entry.n[score] = g.columns[0].length;
+    const ci = bootstrapIntervals(groups, { seedKey: `${pathway}/judge/${scores.join('+')}` });
+    scores.forEach((score, c) => {
+      groups.forEach((g, i) => {
+        const entry = tasks.get(g.name)!;
+        entry.ci95[score] = ci.groups[i][c];
+        entry.n[score] = g.columns[c].length;
+      });
+      overall.ci95[score] = ci.pooled[c];
+      overall.n[score] = groups.reduce((a, g) => a + g.columns[c].length, 0);
     });
-    overall.ci95[score] = ci.pooled[0];
-    overall.n[score] = groups.reduce((a, g) => a + g.columns[0].length, 0);
   }
   return { tasks, overall };
 }

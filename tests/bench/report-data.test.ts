@@ -180,20 +180,20 @@ describe('escaping', () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 
-  itWithReference('the rendered page holds hostile text only escaped, and only its own three scripts', [TEST_SET], async () => {
+  itWithReference('the rendered page holds hostile text only escaped, and only its own four scripts (the data, Chart.js, the charts, the sample browser)', [TEST_SET], async () => {
     const hostile = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
     const { dir } = await createRunDir({ perTask: 1, model: hostile, response: () => hostile });
     const html = await renderRunReport(dir);
     // Booleans, not toContain: a failure would print the whole 300 kB page.
     expect(html.includes('<img src=x')).toBe(false);
     expect(html.includes('<script>alert')).toBe(false);
-    expect(html.match(/<script\b/g)).toHaveLength(3);
+    expect(html.match(/<script\b/g)).toHaveLength(4);
     expect(html.includes('Content-Security-Policy')).toBe(true);
     expect(html.includes('sourceMappingURL')).toBe(false);
     expect(/<(link|img|iframe)\b|\b(src|href)="https?:/.test(html)).toBe(false);
     // The CSP hashes are those of the inline scripts, or the page would run nothing.
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
-    expect(scripts).toHaveLength(2);
+    expect(scripts).toHaveLength(3);
     for (const code of scripts) expect(html.includes(`sha256-${createHash('sha256').update(code).digest('base64')}`)).toBe(true);
   });
 });
