@@ -38,10 +38,10 @@ export function fmt(value: number | null | undefined, digits = 2): string {
   return value.toFixed(digits);
 }
 
-/** A 95% interval as "low–high" (null: none). */
+/** A 95% interval as "[low, high]" (null: none); brackets, not a dash, since ends may be negative. */
 export function fmtInterval(ci: readonly [number, number] | null | undefined, digits = 2): string {
   if (!ci) return '';
-  return `${fmt(ci[0], digits)}–${fmt(ci[1], digits)}`;
+  return `[${fmt(ci[0], digits)}, ${fmt(ci[1], digits)}]`;
 }
 
 /** A mean with its interval below it, for table cells (the interval is left out where there is none). */

@@ -5,6 +5,7 @@ export { buildReferenceSeries, resolveReferenceModels, referenceModels, DEFAULT_
 export { renderPage } from './page';
 export type { PageAssets } from './page';
 export { escapeHtml, embedJson, inlineScript } from './html';
+export { packData, unpackData, unpackPageData } from './embed';
 export { gtRecord, groundTruth } from './ground-truth';
 export { JUDGE_NAMES, METRIC_LABELS, PATHWAY_DATASET_IDS } from './names';
 export type * from './types';

@@ -3,7 +3,8 @@
 // from the embedded JSON.
 import { sha256Base64, type MetricName } from '../runlog';
 import { renderComparisons } from './comparison-html';
-import { embedJson, escapeHtml as h, fmt, fmtInterval, inlineScript, meanWithInterval } from './html';
+import { packData } from './embed';
+import { escapeHtml as h, fmt, fmtInterval, inlineScript, meanWithInterval } from './html';
 import { renderManifest } from './manifest-html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
 import { renderSampleBrowser } from './samples-html';
@@ -84,7 +85,7 @@ ${chartBox('chart-atf-rva', 'ATF vs RVA', 'wide')}
 ${hasJudge ? renderJudge(data) : ''}
 ${renderSampleBrowser(data)}
 </main>
-<script type="application/json" id="report-data">${embedJson(data)}</script>
+<script type="application/octet-stream" id="report-data" data-encoding="gzip+base64">${await packData(data)}</script>
 <script>${chartJs}</script>
 <script>${clientJs}</script>
 <script>${samplesJs}</script>

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReferenceSeries, buildReportData, embedJson, escapeHtml, PATHWAY_DATASET_IDS, resolveReferenceModels, runLabels, type LoadedRun } from '../../bench/report';
+import { buildReferenceSeries, buildReportData, embedJson, escapeHtml, packData, PATHWAY_DATASET_IDS, unpackData, resolveReferenceModels, runLabels, type LoadedRun } from '../../bench/report';
 import { loadReference, loadRun, renderRunReport } from '../../bench/report/node';
 import { reduce, type PredictionRecord } from '../../bench/runlog';
 import { IpdError } from '../../common';
@@ -171,6 +171,13 @@ describe('loadRun', () => {
 describe('escaping', () => {
   it('escapeHtml covers text and attribute contexts', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+
+  it('packData: the page data is base64 (nothing can close its block) and unpacks to the same value', async () => {
+    const value = { text: '</script><!-- \u2028 ünïcödé 😀', nan: null, n: [1, 2.5] };
+    const packed = await packData(value);
+    expect(packed).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(await unpackData(packed)).toEqual(value);
   });
 
   it('embedJson cannot close its script block and round-trips', () => {

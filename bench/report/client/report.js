@@ -1,13 +1,13 @@
-// Client side of report.html: draws the charts (with 95% interval whiskers) and adds CSV
-// downloads to the tables, from the JSON embedded in the page; client/samples.js runs the
-// sample browser. Plain ES2020, no modules: it is inlined into a file:// page.
+// Client side of report.html: unpacks the data embedded in the page (gzip + base64, see
+// bench/report/embed.ts), draws the charts (with 95% interval whiskers) and adds CSV downloads
+// to the tables; client/samples.js runs the sample browser once the data is there. Plain
+// ES2020, no modules: it is inlined into a file:// page.
 // Every piece of run text reaches the DOM through textContent, never innerHTML.
 (function () {
   'use strict';
 
-  var parseStart = performance.now();
-  var data = JSON.parse(document.getElementById('report-data').textContent);
-  var parseMs = performance.now() - parseStart;
+  /** ReportData, once unpacked. */
+  var data;
   var METRIC_LABELS = {
     answer_acc: 'Answer accuracy',
     attribute_f1: 'Attribute F1',
@@ -69,13 +69,15 @@
   // would bury the chart once several pathways run.
   var refModels = [];
   var refByModel = {};
-  data.reference.forEach(function (r) {
-    if (!refByModel[r.model]) {
-      refByModel[r.model] = { color: r.color, byPathway: {} };
-      refModels.push(r.model);
-    }
-    refByModel[r.model].byPathway[r.pathway] = r;
-  });
+  function referenceModels() {
+    data.reference.forEach(function (r) {
+      if (!refByModel[r.model]) {
+        refByModel[r.model] = { color: r.color, byPathway: {} };
+        refModels.push(r.model);
+      }
+      refByModel[r.model].byPathway[r.pathway] = r;
+    });
+  }
   /** canvas id -> function(ref, categoryIndex) giving the paper's value, or null. */
   var refValueOf = {};
 
@@ -201,7 +203,7 @@
           callbacks: {
             label: function (ctx) {
               var ci = ctx.dataset.ipdErrors && ctx.dataset.ipdErrors[ctx.dataIndex];
-              return ctx.dataset.label + ': ' + fmt(ctx.parsed.y, 2) + (ci ? ' (95% CI ' + fmt(ci[0], 2) + '–' + fmt(ci[1], 2) + ')' : '');
+              return ctx.dataset.label + ': ' + fmt(ctx.parsed.y, 2) + (ci ? ' (95% CI [' + fmt(ci[0], 2) + ', ' + fmt(ci[1], 2) + '])' : '');
             },
           },
         },
@@ -389,8 +391,8 @@
           out.push(value + ' CI low', value + ' CI high');
         } else {
           var ci = cell && cell.querySelector('.ci');
-          var parts = ci ? ci.textContent.split('–') : ['', ''];
-          out.push(parts[0], parts[1] === undefined ? '' : parts[1]);
+          var parts = ci ? /^\[(.*), (.*)\]$/.exec(ci.textContent.trim()) : null;
+          out.push(parts ? parts[1] : '', parts ? parts[2] : '');
         }
       }
       return out;
@@ -406,19 +408,39 @@
     });
   }
 
-  // The sample browser (client/samples.js) builds on these.
-  window.__ipdReportKit = { data: data, state: state, el: el, fmt: fmt, download: download, toCsv: toCsv, METRIC_LABELS: METRIC_LABELS, JUDGE_NAMES: JUDGE_NAMES };
+  /** The embedded data: base64 of gzip of the JSON, decompressed by the browser itself. */
+  function unpackData() {
+    var binary = atob(document.getElementById('report-data').textContent.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text().then(JSON.parse);
+  }
 
-  // Each part is guarded: a failing chart must not take the tables or the sample browser with it.
-  // How long each part took (ms), for the page-load measurement of big runs.
-  state.timings = { parseData: parseMs };
-  [metricCharts, pathwayChart, scatterChart, judgeChart, tableCsvButtons].forEach(function (part) {
-    var t0 = performance.now();
-    try {
-      part();
-    } catch (err) {
-      state.errors.push(part.name + ': ' + (err && err.message));
-    }
-    state.timings[part.name] = performance.now() - t0;
+  // The sample browser (client/samples.js) builds on these once `ready` resolves.
+  var kit = { state: state, el: el, fmt: fmt, download: download, toCsv: toCsv, METRIC_LABELS: METRIC_LABELS, JUDGE_NAMES: JUDGE_NAMES };
+  var unpackStart = performance.now();
+  kit.ready = unpackData().then(function (unpacked) {
+    data = kit.data = unpacked;
+    // How long each part took (ms), for the page-load measurement of big runs.
+    state.timings = { unpackData: performance.now() - unpackStart };
+    // Each part is guarded: a failing chart must not take the tables or the sample browser with it.
+    [referenceModels, metricCharts, pathwayChart, scatterChart, judgeChart].forEach(function (part) {
+      var t0 = performance.now();
+      try {
+        part();
+      } catch (err) {
+        state.errors.push(part.name + ': ' + (err && err.message));
+      }
+      state.timings[part.name] = performance.now() - t0;
+    });
+    return kit;
   });
+  window.__ipdReportKit = kit;
+  // The tables are static HTML: their CSV buttons need no data.
+  try {
+    tableCsvButtons();
+  } catch (err) {
+    state.errors.push('tableCsvButtons: ' + (err && err.message));
+  }
 })();

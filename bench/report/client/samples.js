@@ -1,9 +1,10 @@
 // The sample browser of report.html: filters, text and regex search, sorting, deep links in the
 // URL fragment, a side-by-side detail view and CSV export, over the JSON embedded in the page.
-// Plain ES2020, inlined after client/report.js, whose helpers it uses (window.__ipdReportKit).
+// Plain ES2020, inlined after client/report.js, whose helpers and unpacked data it uses
+// (window.__ipdReportKit, once `ready`).
 // Run text reaches the DOM through textContent only. Only the rows of one page are in the DOM,
 // so a full run of 5,000 predictions stays responsive.
-(function (kit) {
+window.__ipdReportKit.ready.then(function (kit) {
   'use strict';
 
   var data = kit.data;
@@ -413,7 +414,7 @@
     view.open[key] = true;
     view.lastOpened = key;
     render(f, { sync: false });
-    var row = document.querySelector('tr.sample-detail[data-key="' + CSS.escape(key) + '"]');
+    var row = document.querySelector('tr.sample-row[data-key="' + CSS.escape(key) + '"]');
     if (row) row.scrollIntoView({ block: 'start' });
     state.openedFromLink = key;
     return true;
@@ -531,4 +532,14 @@
   state.samplesCsv = function () { return samplesCsv(current.items); };
   state.ready = true;
   document.body.dataset.ready = 'true';
-})(window.__ipdReportKit);
+}).catch(function (err) {
+  // The data could not be read (a damaged file, a browser without DecompressionStream): the
+  // static tables still stand; say why the rest is missing, and let waiting tests see it.
+  var state = window.__ipdReport;
+  state.errors.push('report data: ' + (err && err.message));
+  var note = document.createElement('p');
+  note.className = 'error';
+  note.textContent = 'The charts and the sample browser could not load: ' + (err && err.message);
+  document.getElementById('samples').prepend(note);
+  document.body.dataset.ready = 'error';
+});
