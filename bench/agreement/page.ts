@@ -6,9 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JUDGE_MAX, JUDGE_SCORE_NAMES } from '../../scorers';
 import { writeFileAtomic } from '../atomic-write';
-import { embedJson, escapeHtml as h, inlineScript, SERIES_COLORS } from '../report';
+import { embedJson, escapeHtml as h, inlineScript, pageHead, SERIES_COLORS } from '../report';
 import { loadPageAssets } from '../report/node';
-import { sha256Base64 } from '../runlog';
 import type { AgreementReport } from './judge-agreement';
 
 export interface AgreementPageAssets {
@@ -47,7 +46,6 @@ export function scatterSpecs(report: AgreementReport): ScatterSpec[] {
 export async function renderAgreementPage(report: AgreementReport, assets: AgreementPageAssets): Promise<string> {
   const chartJs = inlineScript(assets.chartJs, 'the Chart.js bundle');
   const clientJs = inlineScript(assets.clientJs, 'the agreement client script');
-  const csp = ["default-src 'none'", `script-src 'sha256-${await sha256Base64(chartJs)}' 'sha256-${await sha256Base64(clientJs)}'`, "style-src 'unsafe-inline'", 'img-src data:'].join('; ');
   const title = `Judge agreement: ${report.judge.model} vs GPT-4o-Score`;
   const specs = scatterSpecs(report);
   const statRows = JUDGE_SCORE_NAMES.map((s) => {
@@ -79,16 +77,7 @@ export async function renderAgreementPage(report: AgreementReport, assets: Agree
     ['Command line', report.commandLine ?? 'not recorded'],
     ['Generated', report.generatedAt],
   ];
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${assets.css.replace(/<\/style/gi, '<\\/style')}</style>
-</head>
-<body>
+  return `${await pageHead(title, assets.css, [chartJs, clientJs])}
 <header>
 <h1>${h(title)}</h1>
 <p class="sub">The paper’s published direct-response outputs of ${report.models.length} model(s), judged locally and compared with the official GPT-4o-Score per model and task · parse failures ${(

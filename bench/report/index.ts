@@ -4,7 +4,7 @@ export { buildReportData, runLabels, SERIES_COLORS } from './report-data';
 export { buildReferenceSeries, resolveReferenceModels, referenceModels, DEFAULT_REFERENCE_MODELS } from './reference-series';
 export { renderPage } from './page';
 export type { PageAssets } from './page';
-export { escapeHtml, embedJson, inlineScript } from './html';
+export { escapeHtml, embedJson, inlineScript, pageHead } from './html';
 export { packData, unpackData, unpackPageData } from './embed';
 export { gtRecord, groundTruth } from './ground-truth';
 export { JUDGE_NAMES, METRIC_LABELS, PATHWAY_DATASET_IDS } from './names';

@@ -1,10 +1,10 @@
 // Renders ReportData into the one-file HTML page. Tables are static HTML (readable even
 // with scripts off); charts and the sample browser are built by the inline client script
 // from the embedded JSON.
-import { sha256Base64, type MetricName } from '../runlog';
+import type { MetricName } from '../runlog';
 import { renderComparisons } from './comparison-html';
 import { packData } from './embed';
-import { escapeHtml as h, fmt, fmtInterval, inlineScript, meanWithInterval } from './html';
+import { escapeHtml as h, fmt, fmtInterval, inlineScript, meanWithInterval, pageHead } from './html';
 import { renderManifest } from './manifest-html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
 import { renderSampleBrowser } from './samples-html';
@@ -21,30 +21,13 @@ export interface PageAssets {
   css: string;
 }
 
-/** The page, the same in Node and the browser (the CSP hashes come from Web Crypto). */
+/** The page, the same in Node and the browser (the CSP hashes come from Web Crypto). Only its three scripts may run. */
 export async function renderPage(data: ReportData, assets: PageAssets): Promise<string> {
   const chartJs = inlineScript(assets.chartJs, 'the Chart.js bundle');
   const clientJs = inlineScript(assets.clientJs, 'the report client script');
   const samplesJs = inlineScript(assets.samplesJs, 'the sample browser script');
-  // Only these three scripts may run: hashes (not 'unsafe-inline') also block inline event
-  // handlers, a second line of defence behind escaping. default-src 'none' keeps it offline.
-  const csp = [
-    "default-src 'none'",
-    `script-src ${await sha256Source(chartJs)} ${await sha256Source(clientJs)} ${await sha256Source(samplesJs)}`,
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-  ].join('; ');
   const hasJudge = data.series.some((s) => s.judge);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(data.title)}</title>
-<style>${assets.css.replace(/<\/style/gi, '<\\/style')}</style>
-</head>
-<body>
+  return `${await pageHead(data.title, assets.css, [chartJs, clientJs, samplesJs])}
 <header>
 <h1>${h(data.title)}</h1>
 <p class="sub">Generated ${h(data.generatedAt)} · ${data.runs.length} run(s) · ${data.series.length} pathway series · ${data.items.length} item(s)${
@@ -92,10 +75,6 @@ ${renderSampleBrowser(data)}
 </body>
 </html>
 `;
-}
-
-async function sha256Source(code: string): Promise<string> {
-  return `'sha256-${await sha256Base64(code)}'`;
 }
 
 function chartBox(id: string, label: string, size = ''): string {
