@@ -65,7 +65,7 @@ export function buildReportData(runs: readonly LoadedRun[], opts: ReportOptions 
   const tasks = [...taskSet].sort((a, b) => taskOrder(a) - taskOrder(b) || a.localeCompare(b));
 
   return {
-    version: 1,
+    version: 2,
     title: opts.title ?? defaultTitle(runSummaries),
     generatedAt: opts.generatedAt ?? new Date().toISOString(),
     tasks,

@@ -169,7 +169,8 @@ export interface ItemRow {
 
 /** Everything the page needs, embedded in it as JSON. */
 export interface ReportData {
-  version: 1;
+  /** 2: prompts as shared lines (promptLines, promptLineIds), manifests, comparisons. */
+  version: 2;
   title: string;
   generatedAt: string;
   tasks: string[];
