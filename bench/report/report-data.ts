@@ -161,7 +161,7 @@ function runManifest(run: LoadedRun['run']): RunManifest {
   return {
     model: spec.model,
     ...(spec.model_revision && { revision: spec.model_revision }),
-    ...(spec.dtype && { dtype: spec.dtype }),
+    ...(spec.dtype && { dtype: spec.numerics ? `${spec.dtype}, ${spec.numerics} numerics` : spec.dtype }),
     device: env?.device ?? '',
     backend: spec.backend,
     engine: env?.engine ?? '',

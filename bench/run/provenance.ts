@@ -16,13 +16,15 @@ export interface ModelProvenance {
   revision?: string;
   /** The weights' dtype as resolved (q4, fp16, ...). */
   dtype?: string;
+  /** In-process engines: exact or fast numerics (tokens of the two modes may differ). */
+  numerics?: 'exact' | 'fast';
 }
 
 /** The in-process engine's model files, hashed; a remote server's model is only known by name. */
 export async function modelProvenance(generator: TextGenerator): Promise<ModelProvenance> {
   if (!(generator instanceof LocalGenerator)) return {};
   const { onnxPath, externalData, dtype } = generator.model;
-  return { revision: `sha256:${await filesSha256([onnxPath, ...externalData])}`, dtype };
+  return { revision: `sha256:${await filesSha256([onnxPath, ...externalData])}`, dtype, numerics: generator.numerics };
 }
 
 /**
@@ -83,12 +85,13 @@ function shellQuote(arg: string): string {
 }
 
 /** What run.json's spec records of the model and the prompts besides the settings. */
-export async function specProvenance(generator: TextGenerator, pathways: readonly Pathway[]): Promise<Pick<RunSpec, 'model_revision' | 'dtype' | 'pathway_templates'>> {
+export async function specProvenance(generator: TextGenerator, pathways: readonly Pathway[]): Promise<Pick<RunSpec, 'model_revision' | 'dtype' | 'numerics' | 'pathway_templates'>> {
   const model = await modelProvenance(generator);
   const templates = await Promise.all(pathways.map(async (p) => [p.id, await pathwayTemplateHash(p)] as const));
   return {
     ...(model.revision && { model_revision: model.revision }),
     ...(model.dtype && { dtype: model.dtype }),
+    ...(model.numerics && { numerics: model.numerics }),
     pathway_templates: Object.fromEntries(templates),
   };
 }

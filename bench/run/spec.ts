@@ -18,7 +18,7 @@ export function diffSpec(old: RunSpec, next: RunSpec): string[] {
   return out;
 }
 
-const OPTIONAL_SPEC_FIELDS: ReadonlySet<keyof RunSpec> = new Set(['model_revision', 'dtype', 'pathway_templates']);
+const OPTIONAL_SPEC_FIELDS: ReadonlySet<keyof RunSpec> = new Set(['model_revision', 'dtype', 'numerics', 'pathway_templates']);
 
 export function conflictError(dir: string, diffs: string[]): IpdError {
   return new IpdError('RUN_CONFLICT', `${dir} holds a run with other settings:\n${diffs.map((d) => `  ${d}`).join('\n')}`, {

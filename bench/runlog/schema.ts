@@ -189,6 +189,8 @@ export const RunSpecSchema = z.object({
   model_revision: z.string().optional(),
   /** The weights' dtype as resolved (in-process backends). */
   dtype: z.string().optional(),
+  /** In-process engines: `exact` (tokens identical to transformers.js) or `fast` (int8 products). */
+  numerics: z.enum(['exact', 'fast']).optional(),
   backend: z.string(),
   pathways: z.array(z.enum(PATHWAY_IDS)).min(1),
   data_file: z.string(),
