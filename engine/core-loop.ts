@@ -9,6 +9,8 @@ export interface CoreInfo {
   notes: string[];
   /** The process that runs ORT. */
   pid?: number;
+  /** The graph the session runs (the lean rewrite, where one was made): what a step reads. */
+  graphFile?: string;
 }
 
 /**

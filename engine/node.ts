@@ -42,7 +42,7 @@ export async function createLlmEngine(model: ResolvedModel, opts: EngineOptions 
     handle = h;
   } else {
     const loaded = await loadCore(spec, opts);
-    handle = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes }, () => loaded.release());
+    handle = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, graphFile: loaded.graphFile }, () => loaded.release());
   }
   return new LlmEngine(handle, await tokenizerP);
 }

@@ -6,6 +6,7 @@ import { datagenCommand } from './datagen';
 import { exportSftCommand } from './export-sft';
 import { generateCommand } from './generate';
 import { judgeCommand } from './judge';
+import { judgeAgreementCommand } from './judge-agreement';
 import { modelsCommand } from './models';
 import { promptsCommand } from './prompts';
 import { reportCommand } from './report';
@@ -15,7 +16,7 @@ import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand];
+export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, judgeAgreementCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand];
 
 /** Internal commands, left out of --help. */
 export const hiddenCommands: Array<() => Command> = [benchWorkerCommand];

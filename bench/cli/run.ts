@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { resolvePathways } from '../../pathways';
 import { resolveDataFile } from '../../pathways/node';
 import { openGenerator } from '../backends';
-import { judgeRun, runBenchmark } from '../run';
+import { commandLine, judgeRun, runBenchmark } from '../run';
 import { JUDGE_SAMPLES, type JudgeSample } from '../runlog';
 import { printEndpointTable } from './endpoint-table';
 import { addModelOptions, backendConfig, type ModelFlags } from './model-options';
@@ -52,6 +52,7 @@ export function runCommand(): Command {
       seed: flags.seed,
       promptMode: flags.raw ? 'raw' : 'chat',
       force: flags.force,
+      commandLine: commandLine(),
       openGenerator: async () => {
         const g = await openGenerator(backendConfig(flags, { promptMode: flags.raw ? 'raw' : 'chat' }));
         process.stderr.write(`model ${g.modelId} on ${g.description}\n`);

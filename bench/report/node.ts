@@ -3,4 +3,4 @@
 export { renderRunReport, renderComparison, writeRunReport, writeComparison, loadPageAssets } from './render';
 export type { RenderOptions } from './render';
 export { loadRun } from './load-run';
-export { loadReference, REFERENCE_FILES } from './reference';
+export { loadReference, readJudgeTable, REFERENCE_FILES } from './reference';

@@ -1,10 +1,14 @@
 // Renders ReportData into the one-file HTML page. Tables are static HTML (readable even
 // with scripts off); charts and the sample browser are built by the inline client script
 // from the embedded JSON.
-import { sha256Base64, type MetricName } from '../runlog';
+import type { MetricName } from '../runlog';
+import { renderComparisons } from './comparison-html';
+import { packData } from './embed';
 import { renderEndpoints } from './endpoints';
-import { embedJson, escapeHtml as h, fmt, inlineScript } from './html';
+import { escapeHtml as h, fmt, fmtInterval, inlineScript, meanWithInterval, pageHead } from './html';
+import { renderManifest } from './manifest-html';
 import { JUDGE_NAMES, METRIC_LABELS } from './names';
+import { renderSampleBrowser } from './samples-html';
 import type { ReportData, RunSummary, SeriesData } from './types';
 
 export interface PageAssets {
@@ -12,54 +16,42 @@ export interface PageAssets {
   chartJs: string;
   /** bench/report/client/report.js */
   clientJs: string;
+  /** bench/report/client/samples.js (the sample browser; runs after report.js) */
+  samplesJs: string;
   /** bench/report/client/report.css */
   css: string;
 }
 
-/** The page, the same in Node and the browser (the CSP hashes come from Web Crypto). */
+/** The page, the same in Node and the browser (the CSP hashes come from Web Crypto). Only its three scripts may run. */
 export async function renderPage(data: ReportData, assets: PageAssets): Promise<string> {
   const chartJs = inlineScript(assets.chartJs, 'the Chart.js bundle');
   const clientJs = inlineScript(assets.clientJs, 'the report client script');
-  // Only these two scripts may run: hashes (not 'unsafe-inline') also block inline event
-  // handlers, a second line of defence behind escaping. default-src 'none' keeps it offline.
-  const csp = [
-    "default-src 'none'",
-    `script-src ${await sha256Source(chartJs)} ${await sha256Source(clientJs)}`,
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-  ].join('; ');
+  const samplesJs = inlineScript(assets.samplesJs, 'the sample browser script');
   const hasJudge = data.series.some((s) => s.judge);
   const endpoints = renderEndpoints(data.runs);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(data.title)}</title>
-<style>${assets.css.replace(/<\/style/gi, '<\\/style')}</style>
-</head>
-<body>
+  return `${await pageHead(data.title, assets.css, [chartJs, clientJs, samplesJs])}
 <header>
 <h1>${h(data.title)}</h1>
 <p class="sub">Generated ${h(data.generatedAt)} · ${data.runs.length} run(s) · ${data.series.length} pathway series · ${data.items.length} item(s)${
     data.reference.length > 0 ? ` · ${data.reference.length} reference row(s) from the paper` : ''
   }</p>
 <nav>
-${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}<a href="#summary">Summary</a><a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
+<a href="#manifest">Manifest</a>${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}<a href="#summary">Summary</a>${data.comparisons.length > 0 ? '<a href="#differences">Differences</a>' : ''}<a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
     hasJudge ? '<a href="#judge">Judge</a>' : ''
   }<a href="#samples">Samples</a>
 </nav>
 </header>
 <main>
+${renderManifest(data.runs)}
 ${renderRuns(data.runs)}
 ${endpoints}
 ${renderNotes(data.notes)}
 ${renderHeadline(data)}
+${renderComparisons(data)}
 ${renderSums(data)}
 <section id="per-task">
 <h2>Per-task metrics</h2>
-<p class="hint">Bars: mean × 100 per task (equal to the official sum when a task has 100 items).${
+<p class="hint">Bars: mean × 100 per task (equal to the official sum when a task has 100 items); whiskers: its 95% bootstrap interval.${
     data.reference.length > 0 ? ' Short lines over the bars: the paper’s per-task sums for the same pathway, one colour per paper model (click its legend entry to hide or show it).' : ''
   }</p>
 <div class="chart-grid">
@@ -68,7 +60,7 @@ ${data.metricNames.map((m) => chartBox(`chart-metric-${m}`, METRIC_LABELS[m])).j
 </section>
 <section id="pathways">
 <h2>Pathway comparison</h2>
-<p class="hint">Overall mean × 100 of each metric, one bar per ${data.runs.length > 1 ? 'run and pathway' : 'pathway'}.</p>
+<p class="hint">Overall mean × 100 of each metric, one bar per ${data.runs.length > 1 ? 'run and pathway' : 'pathway'}; whiskers: 95% bootstrap interval.</p>
 ${chartBox('chart-pathways', 'Pathway comparison', 'wide')}
 </section>
 <section id="scatter">
@@ -77,18 +69,15 @@ ${chartBox('chart-pathways', 'Pathway comparison', 'wide')}
 ${chartBox('chart-atf-rva', 'ATF vs RVA', 'wide')}
 </section>
 ${hasJudge ? renderJudge(data) : ''}
-${renderSampleBrowser()}
+${renderSampleBrowser(data)}
 </main>
-<script type="application/json" id="report-data">${embedJson(data)}</script>
+<script type="application/octet-stream" id="report-data" data-encoding="gzip+base64">${await packData(data)}</script>
 <script>${chartJs}</script>
 <script>${clientJs}</script>
+<script>${samplesJs}</script>
 </body>
 </html>
 `;
-}
-
-async function sha256Source(code: string): Promise<string> {
-  return `'sha256-${await sha256Base64(code)}'`;
 }
 
 function chartBox(id: string, label: string, size = ''): string {
@@ -128,11 +117,10 @@ function swatch(color: string): string {
 
 function renderHeadline(data: ReportData): string {
   const hasJudge = data.series.some((s) => s.judge);
-  const endpoints = renderEndpoints(data.runs);
   const metricHeads = data.metricNames.map((m) => `<th class="num">${h(METRIC_LABELS[m])}</th>`).join('');
   const rows = data.series.map((s) => {
-    const cells = data.metricNames.map((m) => `<td class="num">${fmt(s.overall.mean[m], 3)}</td>`).join('');
-    const judge = hasJudge ? `<td class="num">${s.judge?.overall ? fmt(s.judge.overall.mean.Total, 2) : '–'}</td>` : '';
+    const cells = data.metricNames.map((m) => `<td class="num">${meanWithInterval(s.overall.mean[m], s.overall.ci95?.[m])}</td>`).join('');
+    const judge = hasJudge ? `<td class="num">${s.judge?.overall ? meanWithInterval(s.judge.overall.mean.Total, s.judge.overall.ci95?.Total, 2) : '–'}</td>` : '';
     return `<tr><td>${swatch(s.color)}${h(s.label)}</td><td class="num">${s.overall.count}</td>${cells}<td class="num">${fmt(
       s.pearson,
       3,
@@ -145,8 +133,8 @@ function renderHeadline(data: ReportData): string {
   });
   return `<section id="summary">
 <h2>Summary</h2>
-<p class="hint">Overall means over all items (0–1); “–” is the official NaN (a rank answer repeating one option makes its task’s values NaN, as in the official scoring). Pearson r: attribute F1 vs relative value accuracy across items. Unparsed: responses with neither analysis nor answer found / with one of them.</p>
-<div class="table-wrap"><table class="headline">
+<p class="hint">Overall means over all items (0–1), each with its 95% bootstrap interval below it (2,000 resamples within each task; none for fewer than 2 items per task); “–” is the official NaN (a rank answer repeating one option makes its task’s values NaN, as in the official scoring). Pearson r: attribute F1 vs relative value accuracy across items. Unparsed: responses with neither analysis nor answer found / with one of them.</p>
+<div class="table-wrap"><table class="headline" data-csv="summary">
 <thead><tr><th>Pathway</th><th class="num">Items</th>${metricHeads}<th class="num">Pearson r</th>${
     hasJudge ? '<th class="num">Judge total</th>' : ''
   }<th class="num">Unparsed</th><th class="num">Errors</th></tr></thead>
@@ -185,7 +173,8 @@ function sumTable(data: ReportData, metric: MetricName): string {
     const cells = data.tasks
       .map((t) => {
         const e = s.tasks[t];
-        return e ? `<td class="num" title="n=${e.count}, mean=${fmt(e.mean[metric], 3)}">${fmt(e.sum[metric])}</td>` : '<td class="num">–</td>';
+        const ci = fmtInterval(e?.ci95?.[metric], 3);
+        return e ? `<td class="num" title="n=${e.count}, mean=${fmt(e.mean[metric], 3)}${ci ? `, 95% CI of the mean ${ci}` : ''}">${fmt(e.sum[metric])}</td>` : '<td class="num">–</td>';
       })
       .join('');
     return `<tr><td>${swatch(s.color)}${h(s.label)}</td><td class="num">${taskCounts(s)}</td>${cells}<td class="num">${fmt(
@@ -200,7 +189,7 @@ function sumTable(data: ReportData, metric: MetricName): string {
     )}</td></tr>`;
   });
   return `<h3>${h(METRIC_LABELS[metric])}</h3>
-<div class="table-wrap"><table class="sums" data-metric="${h(metric)}">
+<div class="table-wrap"><table class="sums" data-metric="${h(metric)}" data-csv="sums ${h(metric)}">
 <thead><tr><th>Pathway</th><th class="num">n/task</th>${head}<th class="num">avg</th></tr></thead>
 <tbody>${[...rows, ...refRows].join('\n')}</tbody>
 </table></div>`;
@@ -223,7 +212,7 @@ function renderJudge(data: ReportData): string {
     const j = s.judge!;
     const cells = data.tasks.map((t) => {
       const e = j.tasks[t];
-      return e ? `<td class="num" title="n=${e.count}">${fmt(e.mean.Total)}</td>` : '<td class="num">–</td>';
+      return e ? `<td class="num" title="n=${e.count}${e.ci95?.Total ? `, 95% CI ${fmtInterval(e.ci95.Total)}` : ''}">${fmt(e.mean.Total)}</td>` : '<td class="num">–</td>';
     });
     return `<tr><td>${swatch(s.color)}${h(s.label)}</td>${cells.join('')}<td class="num">${fmt(j.overall?.mean.Total)}</td><td class="num${
       j.overall.failures > 0 ? ' warn' : ''
@@ -242,17 +231,17 @@ function renderJudge(data: ReportData): string {
       .filter((t) => j.tasks[t])
       .map((t) => {
         const e = j.tasks[t];
-        return `<tr><td>${h(t)}</td><td class="num">${e.count}</td>${JUDGE_NAMES.map((n) => `<td class="num">${fmt(e.mean[n])}</td>`).join('')}</tr>`;
+        return `<tr><td>${h(t)}</td><td class="num">${e.count}</td>${JUDGE_NAMES.map((n) => `<td class="num">${meanWithInterval(e.mean[n], e.ci95?.[n], 2)}</td>`).join('')}</tr>`;
       });
     const overall = j.overall
-      ? `<tr class="total"><td>all tasks</td><td class="num">${j.overall.count}</td>${JUDGE_NAMES.map((n) => `<td class="num">${fmt(j.overall!.mean[n])}</td>`).join('')}</tr>`
+      ? `<tr class="total"><td>all tasks</td><td class="num">${j.overall.count}</td>${JUDGE_NAMES.map((n) => `<td class="num">${meanWithInterval(j.overall.mean[n], j.overall.ci95?.[n], 2)}</td>`).join('')}</tr>`
       : '';
     const failures =
       j.overall.failures > 0
         ? `<p class="judge-failures warn">${j.overall.failures} judge failure(s) (no usable total), not averaged in: ${h(j.failed_items.join(', '))}</p>`
         : '<p class="judge-failures">No judge failures.</p>';
     return `<details class="judge-detail"${open}><summary>${swatch(s.color)}${h(s.label)}: all five scores per task</summary>
-<div class="table-wrap"><table class="judge" data-series="${h(s.id)}">
+<div class="table-wrap"><table class="judge" data-series="${h(s.id)}" data-csv="judge ${h(s.label)}">
 <thead><tr><th>Task</th><th class="num">n</th>${JUDGE_NAMES.map((n) => `<th class="num">${h(n)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}${overall}</tbody>
 </table></div>
@@ -266,31 +255,10 @@ ${failures}
   }</p>
 ${chartBox('chart-judge', 'Judge total per task', 'wide')}
 <h3>Total per task</h3>
-<div class="table-wrap"><table class="judge-totals">
+<div class="table-wrap"><table class="judge-totals" data-csv="judge totals">
 <thead><tr><th>Pathway</th>${head}<th class="num">all</th><th class="num">failures</th></tr></thead>
 <tbody>${[...totalRows, ...refRows].join('\n')}</tbody>
 </table></div>
 ${perSeries.join('\n')}
-</section>`;
-}
-
-function renderSampleBrowser(): string {
-  return `<section id="samples">
-<h2>Sample browser</h2>
-<form class="filters" id="filters" autocomplete="off">
-<label>Task <select id="filter-task"><option value="">all tasks</option></select></label>
-<label>Pathway <select id="filter-series"><option value="">all</option></select></label>
-<label>Score <select id="filter-metric"></select></label>
-<label>min <input id="filter-min" type="number" step="0.01" inputmode="decimal" size="5"></label>
-<label>max <input id="filter-max" type="number" step="0.01" inputmode="decimal" size="5"></label>
-<label class="grow">Search <input id="filter-text" type="search" placeholder="text in prompt, response, GT…"></label>
-<label class="check"><input id="filter-problems" type="checkbox"> only missing fields / errors / judge failures</label>
-</form>
-<p class="hint" id="sample-count" aria-live="polite"></p>
-<div class="table-wrap"><table class="samples" id="sample-table">
-<thead><tr><th class="num">#</th><th>Task</th><th>Pathway</th><th class="num">Answer acc</th><th class="num">Attr F1</th><th class="num">Value F1</th><th class="num">RVA</th><th class="num">Judge</th><th>Finish</th><th>Response</th></tr></thead>
-<tbody id="sample-rows"></tbody>
-</table></div>
-<div class="pager" id="pager"><button type="button" id="page-prev">← previous</button><span id="page-info"></span><button type="button" id="page-next">next →</button></div>
 </section>`;
 }

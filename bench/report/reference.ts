@@ -26,8 +26,14 @@ export async function loadReference(dir: string): Promise<ReferenceData> {
   }
   const metrics = await readTable(metricsFile, ReferenceMetricsSchema);
   const judgeFile = path.join(dir, REFERENCE_FILES.judge);
-  const judge = existsSync(judgeFile) ? await readTable(judgeFile, ReferenceJudgeSchema) : undefined;
+  const judge = existsSync(judgeFile) ? await readJudgeTable(judgeFile) : undefined;
   return { metrics, ...(judge && { judge }) };
+}
+
+/** gpt4o_eval_new.json: dataset id -> model -> task -> the five GPT-4o-Score means. */
+export function readJudgeTable(file: string): Promise<NonNullable<ReferenceData['judge']>> {
+  if (!existsSync(file)) throw new IpdError('DATA_NOT_FOUND', `no ${REFERENCE_FILES.judge} at ${file}`, { file, hint: 'pass --reference the folder holding gpt4o_eval_new.json (e.g. ../shared/ipdialog)' });
+  return readTable(file, ReferenceJudgeSchema);
 }
 
 async function readTable<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {

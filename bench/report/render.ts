@@ -19,7 +19,7 @@ export interface RenderOptions extends Omit<ReportOptions, 'reference'> {
 
 let assetsPromise: Promise<PageAssets> | undefined;
 
-/** Chart.js's UMD bundle and the client script/styles, read once per process. */
+/** Chart.js's UMD bundle and the client scripts and styles, read once per process. */
 export function loadPageAssets(): Promise<PageAssets> {
   assetsPromise ??= (async () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,12 +33,13 @@ export function loadPageAssets(): Promise<PageAssets> {
         throw new IpdError('INTERNAL', `cannot read report asset ${file}`, { file, hint: 'reinstall with `npm ci`', cause: err });
       }
     };
-    const [chartJs, clientJs, css] = await Promise.all([
+    const [chartJs, clientJs, samplesJs, css] = await Promise.all([
       read(chartFile),
       read(path.join(here, 'client', 'report.js')),
+      read(path.join(here, 'client', 'samples.js')),
       read(path.join(here, 'client', 'report.css')),
     ]);
-    return { chartJs, clientJs, css };
+    return { chartJs, clientJs, samplesJs, css };
   })();
   return assetsPromise;
 }

@@ -1,5 +1,5 @@
 // Plain-data shapes of the report: what it is built from and what the page embeds.
-import type { ItemMetrics, JudgeRecord, JudgeScores, MetricName, MetricsRecord, PathwayMetrics, PredictionRecord, RunRecord, TaskMetrics } from '../runlog';
+import type { ItemMetrics, JudgeRecord, JudgeScores, MetricName, MetricsRecord, PathwayMetrics, PredictionRecord, RunComparison, RunRecord, TaskMetrics } from '../runlog';
 
 /** The ground truth of one dataset item, as the sample browser shows it. */
 export interface GtRecord {
@@ -66,6 +66,45 @@ export interface RunSummary {
   error?: string;
   /** Per-endpoint figures of runs on several OpenAI-compatible servers. */
   endpoints?: RunRecord['endpoints'];
+  manifest: RunManifest;
+}
+
+/**
+ * What produced a run, as run.json records it, for the manifest at the top of every report.
+ * A field the run did not record (older runs, remote backends) is absent.
+ */
+export interface RunManifest {
+  model: string;
+  /** sha256 of the ONNX file(s) the engine ran. */
+  revision?: string;
+  dtype?: string;
+  device: string;
+  /** Backend and engine description (a server's base URL for remote backends). */
+  backend: string;
+  engine: string;
+  dataFile: string;
+  dataSha256: string;
+  perTask: number | null;
+  /** Pathway -> sha256 of its template and tables. */
+  pathwayTemplates?: Record<string, string>;
+  judge?: string;
+  judgeRevision?: string;
+  /** The OpenAI-compatible servers that answered (runs over endpoints). */
+  endpoints?: string[];
+  /** Sampling, output limits and prompt mode in words. */
+  generation: string;
+  packages: Record<string, string>;
+  node?: string;
+  platform?: string;
+  gitRev?: string;
+  commandLine?: string;
+}
+
+/** The paired (or unpaired) comparison of one series with the baseline series of the same pathway. */
+export interface ComparisonData extends RunComparison {
+  /** Indexes into ReportData.series: the baseline (A) and the compared series (B); differences are B - A. */
+  a: number;
+  b: number;
 }
 
 /** One bar colour in every chart: a (run, pathway) pair. */
@@ -118,7 +157,8 @@ export interface ItemRow {
   id: string;
   index: number;
   task: string;
-  prompt: string;
+  /** The prompt as ids into ReportData.promptLines, joined with "\n"; empty when prompts are left out. */
+  promptLineIds: number[];
   response: string;
   extracted: PredictionRecord['extracted'];
   missing: string[];
@@ -133,7 +173,8 @@ export interface ItemRow {
 
 /** Everything the page needs, embedded in it as JSON. */
 export interface ReportData {
-  version: 1;
+  /** 2: prompts as shared lines (promptLines, promptLineIds), manifests, comparisons. */
+  version: 2;
   title: string;
   generatedAt: string;
   tasks: string[];
@@ -142,7 +183,11 @@ export interface ReportData {
   series: SeriesData[];
   reference: ReferenceSeries[];
   items: ItemRow[];
+  /** The distinct prompt lines the items' promptLineIds point into. */
+  promptLines: string[];
   /** Ground truth keyed by itemId. */
   gt: Record<string, GtRecord>;
+  /** Several runs: each later run's series against the first run's series of the same pathway. */
+  comparisons: ComparisonData[];
   notes: string[];
 }

@@ -25,7 +25,7 @@ function gitRev(): string | undefined {
   }
 }
 
-export function environment(engine: string, device: string): RunRecord['environment'] {
+export function environment(engine: string, device: string, commandLine?: string): RunRecord['environment'] {
   return {
     engine,
     device,
@@ -37,5 +37,6 @@ export function environment(engine: string, device: string): RunRecord['environm
     git_rev: gitRev(),
     node: process.version,
     platform: `${os.platform()} ${os.arch()} (${os.availableParallelism()} cores)`,
+    ...(commandLine && { command_line: commandLine }),
   };
 }

@@ -2,6 +2,8 @@
 // Run folders are read and written through bench/runlog.
 export { runBenchmark } from './run-benchmark';
 export type { RunOptions, RunSummary } from './run-benchmark';
-export { judgeRun } from './judge';
+export { judgeResponse, judgeRun } from './judge';
 export type { JudgeOptions, JudgeSummary } from './judge';
 export { DEFAULT_MAX_NEW_TOKENS, JUDGE_MAX_NEW_TOKENS } from './defaults';
+export { commandLine, filesSha256, modelProvenance, pathwayTemplateHash } from './provenance';
+export type { ModelProvenance } from './provenance';

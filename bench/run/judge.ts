@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { IpdError, type TextGenerator } from '../../common';
+import type { DialogItem } from '../../pathways';
 import { readDataset } from '../../pathways/node';
 import { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems } from '../../scorers';
 import { Progress } from '../progress';
@@ -7,6 +8,36 @@ import { writeRunReport } from '../report/node';
 import { itemId, recordKey, reduce, sessionEndpointRecords, type EndpointStatsRecord, type JudgeRecord, type JudgeSample } from '../runlog';
 import { openLog, openRunForUpdate, runPaths, writeMetrics, writeRunRecord } from '../runlog/node';
 import { JUDGE_MAX_NEW_TOKENS } from './defaults';
+import { modelProvenance } from './provenance';
+
+/**
+ * One judged response: the judge prompt for the item and the response, the judge's reply
+ * (greedy), its parse, as the JudgeRecord both `judge` and `judge-agreement` write. A failed
+ * generation is recorded as `error`, not thrown.
+ */
+export async function judgeResponse(
+  generator: TextGenerator,
+  judgeModel: string,
+  item: DialogItem,
+  p: Pick<JudgeRecord, 'index' | 'line' | 'task' | 'pathway'> & { response: string },
+): Promise<{ record: JudgeRecord; completionTokens: number }> {
+  const prompt = buildJudgePrompt(item, p.response);
+  const r = await generator.generate({ messages: [{ role: 'user', content: prompt }], maxNewTokens: JUDGE_MAX_NEW_TOKENS, temperature: 0 });
+  const verdict = parseJudgeOutput(r.text);
+  const record: JudgeRecord = {
+    index: p.index,
+    ...(p.line !== undefined && { line: p.line }),
+    judge_model: judgeModel,
+    task: p.task,
+    pathway: p.pathway,
+    prompt,
+    output: r.text,
+    scores: verdict.scores,
+    status: r.error ? 'error' : verdict.status,
+    problems: r.error ? [r.error, ...verdict.problems] : verdict.problems,
+  };
+  return { record, completionTokens: r.completionTokens };
+}
 
 export interface JudgeOptions {
   dir: string;
@@ -58,6 +89,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     }
   }
   const generator = await opts.openGenerator();
+  const judgeProvenance = await modelProvenance(generator);
   const appender = openLog(opts.dir, 'judge');
   const records = [...prior];
   let endpoints: EndpointStatsRecord[] = [];
@@ -65,24 +97,10 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
   try {
     await Promise.all(
       todo.map(async (p) => {
-        const prompt = buildJudgePrompt(byId.get(itemId(p))!, p.response);
-        const r = await generator.generate({ messages: [{ role: 'user', content: prompt }], maxNewTokens: JUDGE_MAX_NEW_TOKENS, temperature: 0 });
-        const verdict = parseJudgeOutput(r.text);
-        const rec: JudgeRecord = {
-          index: p.index,
-          ...(p.line !== undefined && { line: p.line }),
-          judge_model: opts.judgeModel,
-          task: p.task,
-          pathway: p.pathway,
-          prompt,
-          output: r.text,
-          scores: verdict.scores,
-          status: r.error ? 'error' : verdict.status,
-          problems: r.error ? [r.error, ...verdict.problems] : verdict.problems,
-        };
+        const { record: rec, completionTokens } = await judgeResponse(generator, opts.judgeModel, byId.get(itemId(p))!, p);
         appender.append(rec);
         records.push(rec);
-        if (!opts.quiet) progress.tick(r.completionTokens);
+        if (!opts.quiet) progress.tick(completionTokens);
       }),
     );
   } finally {
@@ -92,7 +110,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
     await generator.dispose();
   }
   writeMetrics(opts.dir, reduce({ predictions, judge: records, pathways: run.spec.pathways }));
-  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample } });
+  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample, ...(judgeProvenance.revision && { revision: judgeProvenance.revision }) } });
   await writeRunReport(opts.dir);
   return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length, endpoints };
 }

@@ -10,6 +10,7 @@ import { checkUniqueItems, itemId, predictionRecord, recordKey, reduce, runEndpo
 import { clearRun, fileSha256, openLog, openRunForUpdate, writeMetrics, writeRunRecord } from '../runlog/node';
 import { DEFAULT_MAX_NEW_TOKENS } from './defaults';
 import { environment } from './environment';
+import { specProvenance } from './provenance';
 import { conflictError, diffSpec } from './spec';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   force?: boolean;
   /** Opens the generator once the run directory is checked (so a conflict costs no model load). */
   openGenerator: () => Promise<TextGenerator>;
+  /** The command line, for the report's manifest (the CLI passes it). */
+  commandLine?: string;
   /** Seconds between metrics.json rewrites while running. */
   metricsEveryS?: number;
   quiet?: boolean;
@@ -77,6 +80,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
       max_new_tokens: maxNew,
       sampling: { temperature: opts.temperature ?? 0, ...(opts.topP !== undefined && { top_p: opts.topP }), ...(opts.seed !== undefined && { seed: opts.seed }) },
       prompt_mode: opts.promptMode,
+      ...(await specProvenance(generator, opts.pathways)),
     };
     if (existing) {
       const diffs = diffSpec(existing.run.spec, spec);
@@ -89,7 +93,7 @@ export async function runBenchmark(opts: RunOptions): Promise<RunSummary> {
       spec,
       // Judging is separate from generating: a resumed run keeps the judge that judged it.
       ...(existing?.run.judge && { judge: existing.run.judge }),
-      environment: environment(generator.description, generator.device ?? 'remote'),
+      environment: environment(generator.description, generator.device ?? 'remote', opts.commandLine),
       started_at: existing?.run.started_at ?? new Date().toISOString(),
       stats: runStats(prior, total, priorSeconds),
       // Remote backends: earlier sessions' servers, until this session's figures join them.

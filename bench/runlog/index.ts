@@ -1,6 +1,7 @@
 // Browser-safe public entry of bench/runlog/, the results contract: the run-folder layout, the
 // record schemas, validation, migrate() of older formats, item identity, building records,
-// and reduce(), the one reduction of records to metrics. Reading and writing files: ./node.ts.
+// reduce(), the one reduction of records to metrics (with bootstrap intervals), and the paired
+// comparison of two runs. Reading and writing files: ./node.ts.
 export { RUN_FILES } from './layout';
 export type { RunFileName } from './layout';
 export * from './schema';
@@ -15,3 +16,7 @@ export { latestPerItem, reduce } from './reduce';
 export type { ReduceInput, ReducibleJudgeRecord, ReducibleRecord } from './reduce';
 export { sha256Base64, sha256Hex } from './hash';
 export { latencyPercentiles, runEndpointRecords, sessionEndpointRecords } from './endpoints';
+export { BOOTSTRAP, bootstrapIntervals, bootstrapReplicates, percentileInterval } from './bootstrap';
+export type { BootstrapGroup, BootstrapOptions, BootstrapReplicates, Interval } from './bootstrap';
+export { compareRecords, COMPARED_METRICS } from './paired';
+export type { ComparedMetric, ComparedRecords, Difference, RunComparison } from './paired';

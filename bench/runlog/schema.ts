@@ -3,7 +3,7 @@
 // schema-v<N>.ts, add a step to migrate.ts and a fixture under tests/fixtures/runlog/.
 import { z } from 'zod';
 import { PATHWAY_IDS, TASKS } from '../../pathways';
-import { isJudgeFailure, JUDGE_OUTCOMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
+import { isJudgeFailure, JUDGE_OUTCOMES, JUDGE_SCORE_NAMES, PARSE_STATUSES, RESPONSE_PARTS } from '../../scorers';
 
 export const RUN_FORMAT_VERSION = 2;
 
@@ -94,6 +94,21 @@ export const JudgeRecordSchema = z
   });
 export type JudgeRecord = z.output<typeof JudgeRecordSchema>;
 
+/**
+ * A 95% percentile-bootstrap interval of a mean (bootstrap.ts: method, resample count, seed);
+ * null where there is none (fewer than 2 items, or the official NaN among them).
+ */
+export const IntervalSchema = z.tuple([z.number(), z.number()]).nullable();
+
+/** Intervals of the four metric means. */
+const MetricIntervalsSchema = z.object({
+  answer_acc: IntervalSchema,
+  attribute_f1: IntervalSchema,
+  value_f1: IntervalSchema,
+  relative_value_acc: IntervalSchema,
+});
+export type MetricIntervals = z.output<typeof MetricIntervalsSchema>;
+
 const ParseCountsSchema = z.object({
   status: z.object({ ok: count, partial: count, failed: count }),
   missing: z.object({ attributes: count, analysis: count, answer: count }),
@@ -104,6 +119,12 @@ export const TaskMetricsSchema = z.object({
   /** The official aggregate: SUM over the task's items, rounded to 2 decimals (null: NaN). */
   sum: ItemMetricsSchema,
   mean: ItemMetricsSchema,
+  /**
+   * Beside each mean: its 95% bootstrap interval and n, the items it is over. reduce() always
+   * writes them; metrics.json of older runs lacks them (readers recompute from the logs).
+   */
+  ci95: MetricIntervalsSchema.optional(),
+  n: count.optional(),
   /** Items whose answer accuracy is the official NaN. */
   nan: count,
   parse: ParseCountsSchema,
@@ -118,6 +139,9 @@ const JudgeGroupSchema = z.object({
   failures: count,
   /** A score no usable reply had is absent. */
   mean: JudgeScoresSchema.partial(),
+  /** Per score: the 95% bootstrap interval of its mean and n, the usable replies that have it (a partial reply may lack a criterion). */
+  ci95: z.partialRecord(z.enum(JUDGE_SCORE_NAMES), IntervalSchema).optional(),
+  n: z.partialRecord(z.enum(JUDGE_SCORE_NAMES), count).optional(),
 });
 export type JudgeGroupMetrics = z.output<typeof JudgeGroupSchema>;
 
@@ -130,6 +154,10 @@ export const PathwayMetricsSchema = z.object({
     mean: ItemMetricsSchema,
     /** Mean of the task means. */
     task_mean: ItemMetricsSchema,
+    /** Intervals of `mean` and `task_mean` (resampled within each task), and n, the items behind both. */
+    ci95: MetricIntervalsSchema.optional(),
+    task_mean_ci95: MetricIntervalsSchema.optional(),
+    n: count.optional(),
     parse: ParseCountsSchema,
   }),
   /** Pearson r of attribute F1 vs relative value accuracy (null when undefined). */
@@ -157,7 +185,12 @@ export type JudgeSample = (typeof JUDGE_SAMPLES)[number];
 
 export const RunSpecSchema = z.object({
   model: z.string(),
+  /** `sha256:<hex>` of the ONNX graph and its external data (in-process backends). */
   model_revision: z.string().optional(),
+  /** The weights' dtype as resolved (in-process backends). */
+  dtype: z.string().optional(),
+  /** In-process engines: `exact` (tokens identical to transformers.js) or `fast` (int8 products). */
+  numerics: z.enum(['exact', 'fast']).optional(),
   backend: z.string(),
   pathways: z.array(z.enum(PATHWAY_IDS)).min(1),
   data_file: z.string(),
@@ -167,6 +200,8 @@ export const RunSpecSchema = z.object({
   max_new_tokens: z.partialRecord(z.enum(PATHWAY_IDS), z.number().int().positive()),
   sampling: z.object({ temperature: z.number(), top_p: z.number().optional(), seed: z.number().optional() }),
   prompt_mode: z.enum(['chat', 'raw']),
+  /** Per pathway, sha256 of its template and the protocol tables it fills in (bench/run/provenance.ts). */
+  pathway_templates: z.partialRecord(z.enum(PATHWAY_IDS), z.string()).optional(),
 });
 export type RunSpec = z.output<typeof RunSpecSchema>;
 
@@ -211,7 +246,7 @@ export const RunRecordSchema = z.object({
   /** Settings that define the generations; a rerun with different ones is refused without --force. */
   spec: RunSpecSchema,
   /** The judge that wrote judge.jsonl; judging again with another one starts judge.jsonl over. */
-  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES) }).optional(),
+  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES), revision: z.string().optional() }).optional(),
   environment: z.object({
     engine: z.string(),
     device: z.string(),
@@ -219,6 +254,8 @@ export const RunRecordSchema = z.object({
     git_rev: z.string().optional(),
     node: z.string(),
     platform: z.string(),
+    /** The command that last wrote the run (a resume may differ from the start in flags that do not change results). */
+    command_line: z.string().optional(),
   }),
   started_at: z.string(),
   finished_at: z.string().optional(),

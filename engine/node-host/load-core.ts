@@ -42,6 +42,8 @@ export interface CoreModelSpec {
 }
 
 export interface LoadedCore {
+  /** The graph file the session runs. */
+  graphFile: string;
   core: EngineCore;
   runner: ModelRunner;
   device: DeviceName;
@@ -119,7 +121,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
       return plain;
     }
   }
-  return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release };
+  return { core, device, lean: Boolean(graph.lean), notes: [...(graph.lean?.notes ?? [])], session, runner, release, graphFile: graph.path };
 }
 
 /**

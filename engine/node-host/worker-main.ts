@@ -20,7 +20,7 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.kind) {
     case 'init': {
       const loaded = await loadCore(msg.payload.model, msg.payload.options);
-      loop = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, pid: process.pid }, () => loaded.release());
+      loop = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, pid: process.pid, graphFile: loaded.graphFile }, () => loaded.release());
       loop.onOutputs((outs) => post({ kind: 'outputs', payload: outs }));
       post({ kind: 'ready', id: msg.id, payload: loop.info });
       return;

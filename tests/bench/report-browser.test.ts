@@ -141,8 +141,9 @@ describe('report.html in Chromium', () => {
       await page.fill('#filter-max', '');
 
       // Text search finds the hostile item; its text shows literally and runs nothing.
+      // (The search box waits for typing to pause before it filters.)
       await page.fill('#filter-text', 'onerror');
-      expect(await count()).toMatch(/^1 of 120/);
+      await expect.poll(count).toMatch(/^1 of 120/);
       await page.locator('tr.sample-row').first().click();
       const detail = page.locator('tr.sample-detail');
       await expect.poll(() => detail.count()).toBe(1);
@@ -160,6 +161,7 @@ describe('report.html in Chromium', () => {
       expect(consoleErrors).toEqual([]);
 
       await page.fill('#filter-text', '');
+      await expect.poll(count).toMatch(/^120 of 120/);
       await page.locator('tr.sample-row').nth(1).click();
       await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
       await copyFile(file, path.join(ARTIFACTS, 'report.html'));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReferenceSeries, buildReportData, embedJson, escapeHtml, PATHWAY_DATASET_IDS, resolveReferenceModels, runLabels, type LoadedRun } from '../../bench/report';
+import { buildReferenceSeries, buildReportData, embedJson, escapeHtml, packData, PATHWAY_DATASET_IDS, unpackData, resolveReferenceModels, runLabels, type LoadedRun } from '../../bench/report';
 import { loadReference, loadRun, renderRunReport } from '../../bench/report/node';
 import { reduce, type PredictionRecord } from '../../bench/runlog';
 import { IpdError } from '../../common';
@@ -173,6 +173,13 @@ describe('escaping', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   });
 
+  it('packData: the page data is base64 (nothing can close its block) and unpacks to the same value', async () => {
+    const value = { text: '</script><!-- \u2028 ünïcödé 😀', nan: null, n: [1, 2.5] };
+    const packed = await packData(value);
+    expect(packed).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(await unpackData(packed)).toEqual(value);
+  });
+
   it('embedJson cannot close its script block and round-trips', () => {
     const value = { s: '</script><script>alert(1)</script><!-- & \u2028\u2029' };
     const text = embedJson(value);
@@ -180,20 +187,20 @@ describe('escaping', () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 
-  itWithReference('the rendered page holds hostile text only escaped, and only its own three scripts', [TEST_SET], async () => {
+  itWithReference('the rendered page holds hostile text only escaped, and only its own four scripts (the data, Chart.js, the charts, the sample browser)', [TEST_SET], async () => {
     const hostile = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
     const { dir } = await createRunDir({ perTask: 1, model: hostile, response: () => hostile });
     const html = await renderRunReport(dir);
     // Booleans, not toContain: a failure would print the whole 300 kB page.
     expect(html.includes('<img src=x')).toBe(false);
     expect(html.includes('<script>alert')).toBe(false);
-    expect(html.match(/<script\b/g)).toHaveLength(3);
+    expect(html.match(/<script\b/g)).toHaveLength(4);
     expect(html.includes('Content-Security-Policy')).toBe(true);
     expect(html.includes('sourceMappingURL')).toBe(false);
     expect(/<(link|img|iframe)\b|\b(src|href)="https?:/.test(html)).toBe(false);
     // The CSP hashes are those of the inline scripts, or the page would run nothing.
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
-    expect(scripts).toHaveLength(2);
+    expect(scripts).toHaveLength(3);
     for (const code of scripts) expect(html.includes(`sha256-${createHash('sha256').update(code).digest('base64')}`)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +82,31 @@ describe('ipdialog run on the tiny model', () => {
     const forced = runCli([...base, '--max-new-tokens', '16', '--force']);
     expect(forced.status, forced.stderr).toBe(0);
     expect(forced.stderr).toMatch(/run: 10 generated, 10 in all/);
+  });
+
+  itWithReference('records the manifest: the model revision is the sha256 of the ONNX file it ran; runs that predate it resume', [DATA], () => {
+    const out = path.join(scratch, 'manifest');
+    const args = ['run', '--model', modelDir, '--pathway', 'direct-response', '--per-task', '1', '--data', referencePath(DATA), '--out', out, '--max-new-tokens', '4', '--threads', '2'];
+    expect(runCli(args).status).toBe(0);
+    const runFile = path.join(out, 'run.json');
+    const run = RunRecordSchema.parse(JSON.parse(readFileSync(runFile, 'utf8')));
+    // The tiny model keeps its weights inside its one fp32 graph, onnx/model.onnx.
+    const graph = path.join(modelDir, 'onnx', 'model.onnx');
+    expect(run.spec.model_revision).toBe(`sha256:${createHash('sha256').update(readFileSync(graph)).digest('hex')}`);
+    expect(run.spec.dtype).toBe('fp32');
+    expect(run.spec.pathway_templates?.['direct-response']).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.environment.command_line).toBe(`ipdialog ${args.join(' ')}`);
+
+    // A run written before these were recorded resumes and gains them; a different revision is a conflict.
+    const { model_revision: _r, dtype: _d, pathway_templates: _t, ...older } = run.spec;
+    writeFileSync(runFile, JSON.stringify({ ...run, spec: older }));
+    const resumed = runCli(args);
+    expect(resumed.stderr).toMatch(/run: 0 generated, 10 resumed/);
+    expect(RunRecordSchema.parse(JSON.parse(readFileSync(runFile, 'utf8'))).spec.model_revision).toBe(run.spec.model_revision);
+    writeFileSync(runFile, JSON.stringify({ ...run, spec: { ...run.spec, model_revision: 'sha256:0000' } }));
+    const conflict = runCli(args);
+    expect(conflict.status).toBe(1);
+    expect(conflict.stderr).toMatch(/model_revision: "sha256:0000" -> "sha256:[0-9a-f]{64}"/);
   });
 });
 

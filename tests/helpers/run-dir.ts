@@ -152,9 +152,20 @@ export async function createRunDir(opts: FakeRunOptions = {}): Promise<FakeRun> 
       max_new_tokens: Object.fromEntries(pathways.map((p) => [p, 512])),
       sampling: { temperature: 0 },
       prompt_mode: 'chat',
+      // What `run` records of the model and prompts (synthetic values here).
+      model_revision: `sha256:${createHash('sha256').update(opts.model ?? 'tiny-llama').digest('hex')}`,
+      dtype: 'q4',
+      pathway_templates: Object.fromEntries(pathways.map((p) => [p, createHash('sha256').update(getPathway(p).template).digest('hex')])),
     },
     ...(opts.judge && { judge: { model: 'tiny-judge', sample: 'all' } }),
-    environment: { engine: 'ip-dialog engine', device: 'cpu', packages: { 'onnxruntime-node': '1.30.0' }, node: process.version, platform: process.platform },
+    environment: {
+      engine: 'ip-dialog engine',
+      device: 'cpu',
+      packages: { 'onnxruntime-node': '1.30.0' },
+      node: process.version,
+      platform: process.platform,
+      command_line: `ipdialog run --model ${opts.model ?? 'tiny-llama'} --pathway ${pathways.join(',')} --per-task ${perTask}`,
+    },
     started_at: '2026-01-01T00:00:00.000Z',
     finished_at: '2026-01-01T00:05:00.000Z',
     stats: {

@@ -7,6 +7,7 @@ import type { Dtype } from '../../../models';
 import { resolveModelFolder } from '../../../models/node';
 import { TransformersJsReference } from '../../backends/transformersjs';
 import type { ImplResult } from './result';
+import { weightBytesPerToken } from './weight-bytes';
 import { normalizeOutput, type WorkloadFile } from './workload';
 
 export interface MeasuredConfig {
@@ -59,7 +60,10 @@ export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
     const s1 = await engine.stats();
     await engine.dispose();
     const decodeTokPerS = (s1.numDecodeTokens - s0.numDecodeTokens) / ((s1.decodeMs - s0.decodeMs) / 1000);
-    writeFileSync(cfg.outFile, JSON.stringify({ decodeTokPerS, device: engine.info.device }));
+    // What each decode step streams: the weights of the graph the engine runs (its rewrite).
+    const graphFile = engine.info.graphFile;
+    const bytesPerToken = graphFile ? await weightBytesPerToken(graphFile) : undefined;
+    writeFileSync(cfg.outFile, JSON.stringify({ decodeTokPerS, device: engine.info.device, bytesPerToken }));
     return;
   }
   const g0 = performance.now();

@@ -1,22 +1,23 @@
-// Client side of report.html: draws the charts and runs the sample browser from the JSON
-// embedded in the page. Plain ES2020, no modules: it is inlined into a file:// page.
+// Client side of report.html: unpacks the data embedded in the page (gzip + base64, see
+// bench/report/embed.ts), draws the charts (with 95% interval whiskers) and adds CSV downloads
+// to the tables; client/samples.js runs the sample browser once the data is there. Plain
+// ES2020, no modules: it is inlined into a file:// page.
 // Every piece of run text reaches the DOM through textContent, never innerHTML.
 (function () {
   'use strict';
 
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+  /** ReportData, once unpacked. */
+  var data;
   var METRIC_LABELS = {
     answer_acc: 'Answer accuracy',
     attribute_f1: 'Attribute F1',
     value_f1: 'Value F1',
     relative_value_acc: 'Relative value accuracy',
   };
-  var SHORT_METRIC = { answer_acc: 'acc', attribute_f1: 'ATF', value_f1: 'VF1', relative_value_acc: 'RVA' };
   var JUDGE_NAMES = ['Conciseness', 'Personalization', 'Analysis Quality', 'Answer Accuracy', 'Total'];
-  var PAGE_SIZE = 25;
 
   // Exposed for tests and for poking at the page from the console.
-  var state = { charts: {}, referenceMarks: {}, errors: [], ready: false };
+  var state = { charts: {}, referenceMarks: {}, errorBars: {}, errors: [], ready: false };
   window.__ipdReport = state;
 
   function fmt(v, digits) {
@@ -68,13 +69,15 @@
   // would bury the chart once several pathways run.
   var refModels = [];
   var refByModel = {};
-  data.reference.forEach(function (r) {
-    if (!refByModel[r.model]) {
-      refByModel[r.model] = { color: r.color, byPathway: {} };
-      refModels.push(r.model);
-    }
-    refByModel[r.model].byPathway[r.pathway] = r;
-  });
+  function referenceModels() {
+    data.reference.forEach(function (r) {
+      if (!refByModel[r.model]) {
+        refByModel[r.model] = { color: r.color, byPathway: {} };
+        refModels.push(r.model);
+      }
+      refByModel[r.model].byPathway[r.pathway] = r;
+    });
+  }
   /** canvas id -> function(ref, categoryIndex) giving the paper's value, or null. */
   var refValueOf = {};
 
@@ -134,10 +137,51 @@
       });
   }
 
-  function barDataset(s, values) {
+  /** A 95% interval scaled like its bar (x 100 for means), or null. */
+  function scaled(ci, factor) {
+    return ci ? [ci[0] * factor, ci[1] * factor] : null;
+  }
+
+  // Whiskers over each bar from its dataset's ipdErrors ([low, high] in the bar's units, or null).
+  var errorBarPlugin = {
+    id: 'ipdErrorBars',
+    afterDatasetsDraw: function (chart) {
+      var y = chart.scales.y;
+      var ctx = chart.ctx;
+      var drawn = 0;
+      ctx.save();
+      ctx.strokeStyle = '#1f2328';
+      ctx.lineWidth = 1.2;
+      chart.data.datasets.forEach(function (set, di) {
+        if (!set.ipdErrors || !chart.isDatasetVisible(di)) return;
+        chart.getDatasetMeta(di).data.forEach(function (bar, k) {
+          var ci = set.ipdErrors[k];
+          if (!ci || set.data[k] === null) return;
+          var x = bar.getProps(['x'], true).x;
+          var half = Math.max(2, bar.getProps(['width'], true).width * 0.25);
+          var top = y.getPixelForValue(ci[1]);
+          var bottom = y.getPixelForValue(ci[0]);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, bottom);
+          ctx.moveTo(x - half, top);
+          ctx.lineTo(x + half, top);
+          ctx.moveTo(x - half, bottom);
+          ctx.lineTo(x + half, bottom);
+          ctx.stroke();
+          drawn++;
+        });
+      });
+      ctx.restore();
+      state.errorBars[chart.canvas.id] = drawn;
+    },
+  };
+
+  function barDataset(s, values, errors) {
     return {
       label: s.label,
       ipdPathway: s.pathway,
+      ipdErrors: errors,
       data: values,
       backgroundColor: alpha(s.color, 0.85),
       borderColor: s.color,
@@ -158,7 +202,8 @@
           filter: function (item) { return !item.dataset.ipdRefModel; },
           callbacks: {
             label: function (ctx) {
-              return ctx.dataset.label + ': ' + fmt(ctx.parsed.y, 2);
+              var ci = ctx.dataset.ipdErrors && ctx.dataset.ipdErrors[ctx.dataIndex];
+              return ctx.dataset.label + ': ' + fmt(ctx.parsed.y, 2) + (ci ? ' (95% CI [' + fmt(ci[0], 2) + ', ' + fmt(ci[1], 2) + '])' : '');
             },
           },
         },
@@ -201,13 +246,17 @@
         return t ? t[m] : null;
       };
       var datasets = data.series.map(function (s) {
-        return barDataset(s, data.tasks.map(function (t) { return s.tasks[t] ? pct(s.tasks[t].mean[m]) : null; }));
+        return barDataset(
+          s,
+          data.tasks.map(function (t) { return s.tasks[t] ? pct(s.tasks[t].mean[m]) : null; }),
+          data.tasks.map(function (t) { return s.tasks[t] && s.tasks[t].ci95 ? scaled(s.tasks[t].ci95[m], 100) : null; })
+        );
       });
       makeChart(id, {
         type: 'bar',
         data: { labels: data.tasks, datasets: datasets.concat(referenceLegend(data.tasks)) },
         options: withReferenceTooltip(baseOptions(METRIC_LABELS[m] + ' per task', 'mean × 100', 100), id),
-        plugins: [referencePlugin],
+        plugins: [referencePlugin, errorBarPlugin],
       });
     });
   }
@@ -216,13 +265,17 @@
     var labels = data.metricNames.map(function (m) { return METRIC_LABELS[m]; });
     refValueOf['chart-pathways'] = function (ref, k) { return ref.overallMean[data.metricNames[k]] * 100; };
     var datasets = data.series.map(function (s) {
-      return barDataset(s, data.metricNames.map(function (m) { return pct(s.overall.mean[m]); }));
+      return barDataset(
+        s,
+        data.metricNames.map(function (m) { return pct(s.overall.mean[m]); }),
+        data.metricNames.map(function (m) { return s.overall.ci95 ? scaled(s.overall.ci95[m], 100) : null; })
+      );
     });
     makeChart('chart-pathways', {
       type: 'bar',
       data: { labels: labels, datasets: datasets.concat(referenceLegend(labels)) },
       options: withReferenceTooltip(baseOptions('Overall mean × 100 by ' + (data.runs.length > 1 ? 'run and pathway' : 'pathway'), 'mean × 100', 100), 'chart-pathways'),
-      plugins: [referencePlugin],
+      plugins: [referencePlugin, errorBarPlugin],
     });
   }
 
@@ -267,7 +320,11 @@
       return j ? j.Total : null;
     };
     var datasets = judged.map(function (s) {
-      return barDataset(s, data.tasks.map(function (t) { return s.judge.tasks[t] ? s.judge.tasks[t].mean.Total : null; }));
+      return barDataset(
+        s,
+        data.tasks.map(function (t) { return s.judge.tasks[t] && s.judge.tasks[t].mean.Total !== undefined ? s.judge.tasks[t].mean.Total : null; }),
+        data.tasks.map(function (t) { return s.judge.tasks[t] && s.judge.tasks[t].ci95 ? scaled(s.judge.tasks[t].ci95.Total, 1) : null; })
+      );
     });
     var legend = referenceLegend(data.tasks, function (model) {
       return Object.keys(model.byPathway).some(function (p) { return model.byPathway[p].judge; });
@@ -276,242 +333,114 @@
       type: 'bar',
       data: { labels: data.tasks, datasets: datasets.concat(legend) },
       options: withReferenceTooltip(baseOptions('Judge total per task (0–14)', 'mean total', 14), 'chart-judge'),
-      plugins: [referencePlugin],
+      plugins: [referencePlugin, errorBarPlugin],
     });
   }
 
-  // ---- sample browser -----------------------------------------------------------------
+  // ---- CSV ------------------------------------------------------------------------------
 
-  var $ = function (id) { return document.getElementById(id); };
-  var view = { page: 0, open: {} };
-
-  function gtOf(it) { return data.gt[it.id]; }
-  function rowKey(it) { return it.series + '/' + it.id; }
-
-  // Decided by the report's builder with the one judge-failure rule (scorers/judge.ts).
-  function judgeFailed(it) {
-    return !!it.judge && it.judge.failed;
+  function csvField(v) {
+    var s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
-  function searchText(it) {
-    if (it._search === undefined) {
-      var g = gtOf(it);
-      var parts = [String(it.index), it.task, it.prompt, it.response, it.extracted.analysis, String(it.extracted.answer)];
-      if (g) parts.push(g.request, g.analysis, String(g.answer));
-      Object.defineProperty(it, '_search', { value: parts.join('\n').toLowerCase(), enumerable: false });
+  /** RFC 4180: CRLF line ends, fields quoted when they hold a comma, quote or line break. */
+  function toCsv(rows) {
+    return rows.map(function (r) { return r.map(csvField).join(','); }).join('\r\n') + '\r\n';
+  }
+
+  /** Offline download of generated text (a blob: URL; nothing leaves the page). */
+  function download(name, text) {
+    state.lastDownload = { name: name, text: text };
+    var url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+    var a = el('a', { attrs: { href: url, download: name } });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 2000);
+  }
+
+  function slug(s) {
+    return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'table';
+  }
+
+  /** A cell's value without its interval; data-value (a raw number) wins over the shown text. */
+  function cellValue(cell) {
+    if (cell.dataset.value !== undefined) return cell.dataset.value;
+    var copy = cell.cloneNode(true);
+    copy.querySelectorAll('.ci').forEach(function (n) { n.remove(); });
+    return copy.textContent.trim();
+  }
+
+  /** The table as rows; a column with intervals gets two more: its CI low and high. */
+  function tableRows(table) {
+    var rows = Array.prototype.slice.call(table.rows);
+    var width = rows.reduce(function (w, r) { return Math.max(w, r.cells.length); }, 0);
+    var withCi = [];
+    for (var j = 0; j < width; j++) {
+      withCi.push(rows.some(function (r) { return r.cells[j] && r.cells[j].querySelector('.ci'); }));
     }
-    return it._search;
-  }
-
-  function scoreOf(it, metric) {
-    if (metric === 'judge') return it.judge && !it.judge.failed ? it.judge.scores.Total : null;
-    return it.metrics[metric];
-  }
-
-  function readNumber(input) {
-    var v = input.value.trim();
-    if (v === '') return null;
-    var n = Number(v);
-    return isFinite(n) ? n : null;
-  }
-
-  function filteredItems() {
-    var task = $('filter-task').value;
-    var series = $('filter-series').value;
-    var metric = $('filter-metric').value;
-    var min = readNumber($('filter-min'));
-    var max = readNumber($('filter-max'));
-    var q = $('filter-text').value.trim().toLowerCase();
-    var problems = $('filter-problems').checked;
-    return data.items.filter(function (it) {
-      if (task && it.task !== task) return false;
-      if (series && String(it.series) !== series) return false;
-      if (min !== null || max !== null) {
-        var s = scoreOf(it, metric);
-        if (s === null || s === undefined) return false;
-        if (min !== null && s < min) return false;
-        if (max !== null && s > max) return false;
-      }
-      if (problems && !(it.missing.length > 0 || it.error || judgeFailed(it))) return false;
-      if (q && searchText(it).indexOf(q) < 0) return false;
-      return true;
-    });
-  }
-
-  function answerNode(answer) {
-    if (Array.isArray(answer)) {
-      if (answer.length === 0) return el('span', { className: 'empty', text: '(empty list)' });
-      return el.apply(null, ['ol', {}].concat(answer.map(function (a) { return el('li', { text: a }); })));
-    }
-    return answer === '' ? el('span', { className: 'empty', text: '(empty)' }) : el('div', { className: 'text', text: answer });
-  }
-
-  function attributesNode(attrs, gtAttrs) {
-    var keys = Object.keys(attrs || {});
-    if (keys.length === 0) return el('span', { className: 'empty', text: '(none)' });
-    var list = el('ul', { className: 'attrs' });
-    keys.forEach(function (k) {
-      var cls = '';
-      var tip = '';
-      if (gtAttrs) {
-        if (Object.prototype.hasOwnProperty.call(gtAttrs, k)) {
-          cls = gtAttrs[k] === attrs[k] ? 'hit' : 'key-hit';
-          tip = gtAttrs[k] === attrs[k] ? 'attribute and value match the GT' : 'attribute in the GT, value differs';
+    return rows.map(function (r, ri) {
+      var out = [];
+      for (var j = 0; j < width; j++) {
+        var cell = r.cells[j];
+        var value = cell ? cellValue(cell) : '';
+        out.push(value);
+        if (!withCi[j]) continue;
+        if (ri === 0 && r.parentNode.tagName === 'THEAD') {
+          out.push(value + ' CI low', value + ' CI high');
         } else {
-          cls = 'miss';
-          tip = 'attribute not in the GT';
+          var ci = cell && cell.querySelector('.ci');
+          var parts = ci ? /^\[(.*), (.*)\]$/.exec(ci.textContent.trim()) : null;
+          out.push(parts ? parts[1] : '', parts ? parts[2] : '');
         }
       }
-      list.appendChild(el('li', { className: cls, title: tip }, el('b', { text: k }), ': ' + attrs[k]));
+      return out;
     });
-    return list;
   }
 
-  function field(label, node) {
-    return el('div', { className: 'field' }, el('div', { className: 'field-label', text: label }), node);
-  }
-
-  function pre(text, cls) {
-    return el('pre', { className: cls || '', text: text === '' ? '(empty)' : text });
-  }
-
-  function detailNode(it) {
-    var g = gtOf(it);
-    var s = data.series[it.series];
-    var model = el(
-      'div',
-      { className: 'col' },
-      el('h4', { text: 'Response' }),
-      pre(it.response, 'response'),
-      el('h4', { text: 'Extracted' }),
-      field('Attributes', attributesNode(it.extracted.attributes, g && g.related_attributes)),
-      field('Analysis', it.extracted.analysis === '' ? el('span', { className: 'empty', text: '(empty)' }) : el('div', { className: 'text', text: it.extracted.analysis })),
-      field('Answer', answerNode(it.extracted.answer)),
-      it.missing.length > 0 ? field('Missing', el('span', { className: 'warn', text: it.missing.join(', ') })) : null,
-      it.error ? field('Error', el('span', { className: 'error', text: it.error })) : null
-    );
-    var truth = g
-      ? el(
-          'div',
-          { className: 'col' },
-          el('h4', { text: 'Ground truth' }),
-          field('Request', el('div', { className: 'text', text: g.request })),
-          field('Related attributes', attributesNode(g.related_attributes)),
-          field('Analysis', el('div', { className: 'text', text: g.analysis })),
-          field('Answer', answerNode(g.answer))
-        )
-      : el('div', { className: 'col' }, el('h4', { text: 'Ground truth' }), el('p', { className: 'empty', text: 'The dataset file was not available; only the prediction is shown.' }));
-    var metrics = el('table', { className: 'mini' });
-    var head = el('tr');
-    var row = el('tr');
-    data.metricNames.forEach(function (m) {
-      head.appendChild(el('th', { text: METRIC_LABELS[m] }));
-      row.appendChild(el('td', { className: 'num', text: fmt(it.metrics[m], 3) }));
+  function tableCsvButtons() {
+    document.querySelectorAll('table[data-csv]').forEach(function (table) {
+      var button = el('button', { className: 'csv', text: 'CSV', attrs: { type: 'button', title: 'download this table as CSV' } });
+      button.addEventListener('click', function () { download(slug(table.dataset.csv) + '.csv', toCsv(tableRows(table))); });
+      var wrap = table.closest('.table-wrap') || table;
+      wrap.parentNode.insertBefore(el('div', { className: 'csv-bar' }, button), wrap);
     });
-    metrics.appendChild(head);
-    metrics.appendChild(row);
-    var facts = el('p', {
-      className: 'facts',
-      text: s.label + ' · item #' + it.index + ' · ' + it.task + ' · ' + it.promptTokens + ' prompt + ' + it.completionTokens + ' generated tokens · ' +
-        fmt(it.latencyMs / 1000, 2) + ' s · finish: ' + it.finishReason,
+  }
+
+  /** The embedded data: base64 of gzip of the JSON, decompressed by the browser itself. */
+  function unpackData() {
+    var binary = atob(document.getElementById('report-data').textContent.trim());
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  // The sample browser (client/samples.js) builds on these once `ready` resolves.
+  var kit = { state: state, el: el, fmt: fmt, download: download, toCsv: toCsv, METRIC_LABELS: METRIC_LABELS, JUDGE_NAMES: JUDGE_NAMES };
+  var unpackStart = performance.now();
+  kit.ready = unpackData().then(function (unpacked) {
+    data = kit.data = unpacked;
+    // How long each part took (ms), for the page-load measurement of big runs.
+    state.timings = { unpackData: performance.now() - unpackStart };
+    // Each part is guarded: a failing chart must not take the tables or the sample browser with it.
+    [referenceModels, metricCharts, pathwayChart, scatterChart, judgeChart].forEach(function (part) {
+      var t0 = performance.now();
+      try {
+        part();
+      } catch (err) {
+        state.errors.push(part.name + ': ' + (err && err.message));
+      }
+      state.timings[part.name] = performance.now() - t0;
     });
-    var judge = null;
-    if (it.judge) {
-      var scores = JUDGE_NAMES.map(function (n) { return n + ' ' + (typeof it.judge.scores[n] === 'number' ? fmt(it.judge.scores[n], 1) : '–'); }).join(' · ');
-      judge = el(
-        'div',
-        { className: 'judge-block' + (judgeFailed(it) ? ' failed' : '') },
-        el('h4', { text: 'Judge (' + it.judge.status + ')' }),
-        el('p', { text: scores }),
-        it.judge.problems.length > 0 ? el('p', { className: 'warn', text: it.judge.problems.join('; ') }) : null,
-        el('details', {}, el('summary', { text: 'Raw judge output' }), pre(it.judge.output))
-      );
-    }
-    var prompt = it.prompt
-      ? el('details', { className: 'prompt' }, el('summary', { text: 'Prompt (' + it.prompt.length + ' characters)' }), pre(it.prompt))
-      : null;
-    return el('div', { className: 'detail' }, facts, metrics, el('div', { className: 'cols' }, model, truth), judge, prompt);
-  }
-
-  function preview(text) {
-    var one = text.replace(/\s+/g, ' ').trim();
-    return one.length > 110 ? one.slice(0, 107) + '…' : one;
-  }
-
-  function renderRows() {
-    var items = filteredItems();
-    var pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
-    if (view.page >= pages) view.page = pages - 1;
-    var slice = items.slice(view.page * PAGE_SIZE, (view.page + 1) * PAGE_SIZE);
-    var tbody = $('sample-rows');
-    var rows = [];
-    slice.forEach(function (it) {
-      var s = data.series[it.series];
-      var key = rowKey(it);
-      var judgeCell = it.judge ? (judgeFailed(it) ? 'failed' : fmt(it.judge.scores.Total, 1)) : '–';
-      var tr = el(
-        'tr',
-        { className: 'sample-row' + (view.open[key] ? ' open' : ''), dataset: { task: it.task, series: s.id, index: it.index }, attrs: { tabindex: 0 } },
-        el('td', { className: 'num', text: it.index }),
-        el('td', { text: it.task }),
-        el('td', { className: 'nowrap' }, el('span', { className: 'swatch', attrs: { style: 'background:' + s.color } }), s.label),
-        el('td', { className: 'num', text: fmt(it.metrics.answer_acc, 2) }),
-        el('td', { className: 'num', text: fmt(it.metrics.attribute_f1, 2) }),
-        el('td', { className: 'num', text: fmt(it.metrics.value_f1, 2) }),
-        el('td', { className: 'num', text: fmt(it.metrics.relative_value_acc, 2) }),
-        el('td', { className: 'num' + (judgeFailed(it) ? ' warn' : ''), text: judgeCell }),
-        el('td', { className: it.missing.length > 0 || it.error ? 'warn' : '', text: it.error ? 'error' : it.finishReason }),
-        el('td', { className: 'preview', text: preview(it.response) })
-      );
-      var toggle = function () {
-        view.open[key] = !view.open[key];
-        renderRows();
-      };
-      tr.addEventListener('click', toggle);
-      tr.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          toggle();
-        }
-      });
-      rows.push(tr);
-      if (view.open[key]) rows.push(el('tr', { className: 'sample-detail', dataset: { task: it.task, series: s.id, index: it.index } }, el('td', { attrs: { colspan: 10 } }, detailNode(it))));
-    });
-    tbody.replaceChildren.apply(tbody, rows);
-    $('sample-count').textContent = items.length + ' of ' + data.items.length + ' item(s) match' + (items.length > 0 ? ' · click a row for details' : '');
-    $('page-info').textContent = 'page ' + (view.page + 1) + ' of ' + pages;
-    $('page-prev').disabled = view.page === 0;
-    $('page-next').disabled = view.page >= pages - 1;
-  }
-
-  function setupBrowser() {
-    var taskSel = $('filter-task');
-    data.tasks.forEach(function (t) { taskSel.appendChild(el('option', { text: t, attrs: { value: t } })); });
-    var seriesSel = $('filter-series');
-    data.series.forEach(function (s, i) { seriesSel.appendChild(el('option', { text: s.label, attrs: { value: i } })); });
-    var metricSel = $('filter-metric');
-    data.metricNames.forEach(function (m) { metricSel.appendChild(el('option', { text: METRIC_LABELS[m] + ' (' + SHORT_METRIC[m] + ')', attrs: { value: m } })); });
-    if (data.items.some(function (it) { return it.judge; })) metricSel.appendChild(el('option', { text: 'Judge total (0–14)', attrs: { value: 'judge' } }));
-    var refilter = function () {
-      view.page = 0;
-      renderRows();
-    };
-    ['filter-task', 'filter-series', 'filter-metric', 'filter-problems'].forEach(function (id) { $(id).addEventListener('change', refilter); });
-    ['filter-min', 'filter-max', 'filter-text'].forEach(function (id) { $(id).addEventListener('input', refilter); });
-    $('filters').addEventListener('submit', function (e) { e.preventDefault(); });
-    $('page-prev').addEventListener('click', function () { view.page--; renderRows(); });
-    $('page-next').addEventListener('click', function () { view.page++; renderRows(); });
-    renderRows();
-  }
-
-  // The sample browser must work even if a chart fails, so each part is guarded.
-  [metricCharts, pathwayChart, scatterChart, judgeChart, setupBrowser].forEach(function (part) {
-    try {
-      part();
-    } catch (err) {
-      state.errors.push(part.name + ': ' + (err && err.message));
-    }
+    return kit;
   });
-  state.ready = true;
-  document.body.dataset.ready = 'true';
+  window.__ipdReportKit = kit;
+  // The tables are static HTML: their CSV buttons need no data.
+  try {
+    tableCsvButtons();
+  } catch (err) {
+    state.errors.push('tableCsvButtons: ' + (err && err.message));
+  }
 })();

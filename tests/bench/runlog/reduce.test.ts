@@ -92,9 +92,18 @@ describe('reduce', () => {
     }).pathways['type-guided'];
     const judge = tg.judge!;
     expect(judge.failed_items.sort()).toEqual(['filter:5', 'filter:6', 'rank:30']);
-    expect(judge.tasks.rank).toEqual({ judged: 3, count: 2, failures: 1, mean: { Conciseness: 0.5, Personalization: 4, 'Analysis Quality': 3, 'Answer Accuracy': 5, Total: 10 } });
+    // Two totals, 13 and 7: resampled means are 7, 10 or 13, so the interval is [7, 13]; one
+    // value (Personalization) has none.
+    expect(judge.tasks.rank).toEqual({
+      judged: 3,
+      count: 2,
+      failures: 1,
+      mean: { Conciseness: 0.5, Personalization: 4, 'Analysis Quality': 3, 'Answer Accuracy': 5, Total: 10 },
+      ci95: { Conciseness: [0, 1], Personalization: null, 'Analysis Quality': null, 'Answer Accuracy': null, Total: [7, 13] },
+      n: { Conciseness: 2, Personalization: 1, 'Analysis Quality': 1, 'Answer Accuracy': 1, Total: 2 },
+    });
     // No usable reply: counted, and no means at all (not zeros).
-    expect(judge.tasks.filter).toEqual({ judged: 2, count: 0, failures: 2, mean: {} });
+    expect(judge.tasks.filter).toEqual({ judged: 2, count: 0, failures: 2, mean: {}, ci95: {}, n: {} });
     expect(judge.overall).toMatchObject({ judged: 5, count: 2, failures: 3, mean: { Total: 10 } });
   });
 });
