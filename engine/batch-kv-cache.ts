@@ -3,7 +3,7 @@ import type { DecodeKv, KvTensorFactory } from './kv-cache-manager';
 import { allocKv, copyPositions, type KvArray, type KvShape } from './kv-layout';
 
 /** Slot capacity moves in these steps, so re-layouts are rare. */
-const SLOT_CHUNK = 32;
+const SLOT_CHUNK = 128;
 
 /**
  * Two backing buffers per tensor that only ever grow: a re-layout copies into the spare
