@@ -1,4 +1,5 @@
 // Summaries of integer-valued distributions (lengths, set sizes), exact enough to redraw.
+import { quantile } from '../../common';
 
 export interface Distribution {
   count: number;
@@ -18,13 +19,7 @@ export interface Distribution {
   counts: Record<string, number>;
 }
 
-export function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+export { quantile };
 
 export function describe(values: readonly number[]): Distribution {
   const sorted = [...values].sort((a, b) => a - b);

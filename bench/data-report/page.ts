@@ -1,9 +1,8 @@
 // Renders a QualityReport into quality.html: one self-contained page, static tables (readable
 // with scripts off) and Chart.js charts drawn by the inline client script from embedded JSON,
 // using the run report's Chart.js bundle, styles and inlining rules (bench/report).
-import { createHash } from 'node:crypto';
 import { ATTRIBUTE_DICT, GROUP_KEY_ORDER, TASKS } from '../../pathways';
-import { embedJson, escapeHtml as h, inlineScript } from '../report';
+import { embedJson, escapeHtml as h, inlineScript, pageHead } from '../report';
 import { buildCharts, type ChartSpec } from './charts';
 import { DIVERSITY_TOLERANCE, DUPLICATE_SHARE_LIMIT, LENGTH_TOLERANCE, SKEW_MARGIN, SKEW_NOISE_FACTOR, SKEW_TVD_LIMIT, type ComparisonRow, type Flag, type Section } from './compare';
 import type { QualityReport } from './report';
@@ -27,30 +26,16 @@ export function show(value: number | null | undefined): string {
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
 
-function sha256Source(code: string): string {
-  return `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`;
-}
-
-export function renderDataReportPage(report: QualityReport, assets: DataReportAssets): string {
+export async function renderDataReportPage(report: QualityReport, assets: DataReportAssets): Promise<string> {
   const chartJs = inlineScript(assets.chartJs, 'the Chart.js bundle');
   const clientJs = inlineScript(assets.clientJs, 'the data report client script');
-  const csp = ["default-src 'none'", `script-src ${sha256Source(chartJs)} ${sha256Source(clientJs)}`, "style-src 'unsafe-inline'", 'img-src data:'].join('; ');
   const charts = buildCharts(report);
   const { set, reference: ref } = report;
   const title = `Data quality: ${set.file}`;
-  const css = `${assets.baseCss}\n${assets.css}`.replace(/<\/style/gi, '<\\/style');
+  const css = `${assets.baseCss}\n${assets.css}`;
   const section = (s: Section) => report.comparison.filter((r) => r.section === s);
   const hasRef = ref !== null;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(title)}</title>
-<style>${css}</style>
-</head>
-<body>
+  return `${await pageHead(title, css, [chartJs, clientJs])}
 <header>
 <h1>${h(title)}</h1>
 <p class="sub">${set.items} item(s)${set.skipped_lines ? ` (${set.skipped_lines} invalid line(s) left out)` : ''}${

@@ -64,7 +64,7 @@ export async function createDataReport(cfg: Omit<DataReportConfig, 'out'>): Prom
 /** Writes OUT/quality.json and OUT/quality.html; returns the report and the two paths. */
 export async function writeDataReport(cfg: DataReportConfig): Promise<{ report: QualityReport; json: string; html: string }> {
   const report = await createDataReport(cfg);
-  const page = renderDataReportPage(report, await loadDataReportAssets());
+  const page = await renderDataReportPage(report, await loadDataReportAssets());
   const json = path.join(cfg.out, QUALITY_FILES.json);
   const html = path.join(cfg.out, QUALITY_FILES.html);
   writeJsonAtomic(json, report);

@@ -4,6 +4,24 @@ import { loadOrt } from './ort-session';
 
 const { onnx } = onnxProto;
 
+/** A graph `y = x @ w` with w a constant [k, n] initializer: x [b, 1, k] -> y [b, 1, n], as LM heads run. */
+export function constantMatMulModel(w: Float32Array, k: number, n: number): Uint8Array {
+  const vi = (name: string, dims: Array<number | string>) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } });
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: onnx.GraphProto.create({
+        name: 'constant-matmul',
+        node: [onnx.NodeProto.create({ opType: 'MatMul', input: ['x', 'w'], output: ['y'] })],
+        initializer: [onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [k, n], rawData: new Uint8Array(w.buffer, w.byteOffset, w.byteLength) })],
+        input: [vi('x', ['b', 1, k])],
+        output: [vi('y', ['b', 1, n])],
+      }),
+    }),
+  ).finish();
+}
+
 /**
  * The K-block stride of this machine's float32 MatMul kernel for a constant weight, found by
  * comparing onnxruntime's results with kernelDot bit for bit on random data; undefined when
@@ -14,21 +32,7 @@ export async function checkKernelOrder(k: number, threads = 1): Promise<number |
   const n = 48;
   const m = 3;
   const w = new Float32Array(k * n).map(() => (Math.random() - 0.5) * 0.2);
-  const vi = (name: string, dims: Array<number | string>) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } });
-  const model = onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }],
-      graph: onnx.GraphProto.create({
-        name: 'kernel-order',
-        node: [onnx.NodeProto.create({ opType: 'MatMul', input: ['x', 'w'], output: ['y'] })],
-        initializer: [onnx.TensorProto.create({ name: 'w', dataType: 1, dims: [k, n], rawData: new Uint8Array(w.buffer) })],
-        input: [vi('x', ['b', 1, k])],
-        output: [vi('y', ['b', 1, n])],
-      }),
-    }),
-  ).finish();
-  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(constantMatMulModel(w, k, n), { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   try {
     const x = new Float32Array(m * k).map(() => (Math.random() * 2 - 1) * (Math.random() < 0.05 ? 20 : 1));
     const y = (await session.run({ x: new ort.Tensor('float32', x, [m, 1, k]) })).y.data as Float32Array;

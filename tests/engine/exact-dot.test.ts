@@ -1,12 +1,10 @@
 // The exact float32 dot product the LM-head screen rescores candidates with: fma32 against
 // exact rational arithmetic, kernelDot bit-identical to onnxruntime's own MatMul.
-import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fma32, kernelDot } from '../../engine/exact-dot';
-import { checkKernelOrder } from '../../engine/node-host/kernel-order';
+import { checkKernelOrder, constantMatMulModel } from '../../engine/node-host/kernel-order';
 
-const { onnx } = onnxProto;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -78,20 +76,7 @@ describe('kernelDot', () => {
     const K = 896;
     const N = 300;
     const W = new Float32Array(K * N).map(() => (Math.random() - 0.5) * 0.2);
-    const vi = (name: string, dims: Array<number | string>) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } });
-    const model = onnx.ModelProto.encode(
-      onnx.ModelProto.create({
-        irVersion: 8,
-        opsetImport: [{ domain: '', version: 17 }],
-        graph: onnx.GraphProto.create({
-          name: 'g',
-          node: [onnx.NodeProto.create({ opType: 'MatMul', input: ['x', 'W'], output: ['y'] })],
-          initializer: [onnx.TensorProto.create({ name: 'W', dataType: 1, dims: [K, N], rawData: new Uint8Array(W.buffer) })],
-          input: [vi('x', ['b', 1, K])],
-          output: [vi('y', ['b', 1, N])],
-        }),
-      }),
-    ).finish();
+    const model = constantMatMulModel(W, K, N);
     // Columns of W as rows (how the screen keeps them).
     const rows = new Float32Array(K * N);
     for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) rows[n * K + k] = W[k * N + n];
