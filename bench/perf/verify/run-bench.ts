@@ -194,7 +194,8 @@ function chooseDevice(requested: BenchDevice): ChosenDevice {
   }
   const probe = probeOf(requested);
   if (!probe.ok) {
-    const detail = requested === 'webgpu' ? `; Vulkan devices: ${probe.physicalDevices.join(', ') || 'none'}${probe.loaderMessages.length ? `; loader: ${probe.loaderMessages.slice(0, 3).join(' | ')}` : ''}` : '';
+    const loader = probe.loaderMessages.filter((m) => m.startsWith('ERROR')).map((m) => m.replace(/\s+/g, ' '));
+    const detail = requested === 'webgpu' ? `; Vulkan devices: ${probe.physicalDevices.join(', ') || 'none'}${loader.length ? `; Vulkan loader: ${loader.slice(0, 3).join(' | ')}` : ''}` : '';
     throw new IpdError('DEVICE_UNAVAILABLE', `--device ${requested}: onnxruntime-node cannot run on the ${requested} provider here: ${probe.error ?? 'unknown error'}${detail}`, {
       hint: requested === 'cuda' ? CUDA_INSTALL_HINT : WEBGPU_HINT,
     });
