@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { IpdError } from '../../common';
-import { parseDtype, type Dtype } from '../../models';
+import { parseDtype } from '../../models';
 import { resolveDataFile } from '../../pathways/node';
-import { renderBenchMarkdown, renderBenchText, runBench, type BenchDevice } from '../perf/verify';
+import { renderBenchMarkdown, renderBenchText, runBench, type BenchOptions } from '../perf/verify';
 import { numericsOption } from './model-options';
 import { positiveInt } from './options';
 
@@ -14,21 +14,10 @@ function gigabytesPerSecond(value: string): number {
   return n;
 }
 
-interface BenchFlags {
-  model: string;
-  dtype: Dtype | 'auto';
-  device: BenchDevice;
-  perTask: number;
-  requests?: number;
-  maxNewTokens?: number;
-  numerics: 'exact' | 'fast';
-  threads?: number;
-  refBatch?: number;
-  bandwidthGbs?: number;
+interface BenchFlags extends Omit<BenchOptions, 'data' | 'log'> {
   data?: string;
   out?: string;
   markdown?: boolean;
-  offline?: boolean;
 }
 
 export function benchCommand(): Command {
@@ -49,25 +38,13 @@ export function benchCommand(): Command {
     .option('--markdown', 'print the table as Markdown, ready to paste into an issue')
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .action(async (flags: BenchFlags) => {
-      const report = await runBench({
-        model: flags.model,
-        dtype: flags.dtype,
-        device: flags.device,
-        data: await resolveDataFile(flags.data),
-        perTask: flags.perTask,
-        requests: flags.requests,
-        maxNewTokens: flags.maxNewTokens,
-        numerics: flags.numerics,
-        threads: flags.threads,
-        refBatch: flags.refBatch,
-        bandwidthGbs: flags.bandwidthGbs,
-        offline: flags.offline,
-      });
-      if (flags.out) {
-        await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
-        await writeFile(flags.out, `${JSON.stringify(report, null, 1)}\n`);
+      const { out, markdown, data, ...options } = flags;
+      const report = await runBench({ ...options, data: await resolveDataFile(data) });
+      if (out) {
+        await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+        await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
       }
-      process.stdout.write(flags.markdown ? renderBenchMarkdown(report) : renderBenchText(report));
+      process.stdout.write(markdown ? renderBenchMarkdown(report) : renderBenchText(report));
       // In exact mode a difference is a failed check: say so in the exit code too.
       if (flags.numerics === 'exact' && !report.agreement.allIdentical) {
         process.stderr.write(`bench: greedy tokens differ from transformers.js for ${report.agreement.total - report.agreement.identical} of ${report.agreement.total} requests in exact mode\n`);

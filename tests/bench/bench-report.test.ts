@@ -67,7 +67,7 @@ function handReport(differing = 0): BenchReport {
 describe('ipdialog bench report', () => {
   it('renders one table: seconds, tokens/s, reuse, memory, identity and the batch-1 bound, with hand-checked ratios', () => {
     const md = renderBenchMarkdown(handReport());
-    expect(md).toContain('| | ip-dialog engine (exact) | transformers.js (batch 8) | ip-dialog vs transformers.js |\n| --- | --- | --- | --- |\n');
+    expect(md).toContain('|  | ip-dialog engine (exact) | transformers.js (batch 8) | ip-dialog vs transformers.js |\n| --- | --- | --- | --- |\n');
     expect(md).toContain('| whole process, s | 10.0 | 40.0 | 4.00x faster |');
     expect(md).toContain('| generate phase, s | 5.00 | 30.0 | 6.00x faster |');
     expect(md).toContain('| prompt tokens/s | 1000 | 250 | 4.00x |');
