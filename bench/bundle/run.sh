@@ -10,7 +10,9 @@
 #   --per-task K         prompts per task for the token check (default 1: 10 prompts)
 #   --prompts N          only the first N of those (default: all)
 #   --max-new-tokens N   greedy tokens per prompt in the token check (default 32)
-#   --bench-per-task K   `ipdialog bench --per-task` (default 3)
+#   --bench-per-task K   `ipdialog bench --per-task` (default 1: 50 requests, each task and pathway once)
+#   --bench-requests N   `ipdialog bench --requests`: only the first N of those (default: all)
+#   --bench-max-new-tokens N   `ipdialog bench --max-new-tokens`: cap on each output limit (default: none)
 #   --bandwidth-gbs X    device bandwidth for bench's batch-1 bound (default: the GPU's datasheet value)
 #   --bandwidth-k N      side of the bandwidth probe's fp32 matrix (default 8192: 256 MiB)
 #   --time-limit S       for everything, unpacking and report included (default 480)
@@ -27,7 +29,8 @@ BUNDLE_PRESETS=bench BUNDLE_DTYPES=fp32,fp16 # what bundle.env, written by the b
 # shellcheck source=/dev/null
 [ -f "$HERE/bundle.env" ] && . "$HERE/bundle.env"
 
-DEVICE='' RESULTS='' PRESETS=$BUNDLE_PRESETS DTYPES=$BUNDLE_DTYPES PER_TASK=1 PROMPTS=1000000 MAX_NEW_TOKENS=32 BENCH_PER_TASK=3
+DEVICE='' RESULTS='' PRESETS=$BUNDLE_PRESETS DTYPES=$BUNDLE_DTYPES PER_TASK=1 PROMPTS=1000000 MAX_NEW_TOKENS=32 BENCH_PER_TASK=1
+BENCH_REQUESTS='' BENCH_MAX_NEW_TOKENS=''
 BANDWIDTH_GBS='' BANDWIDTH_K=8192 TIME_LIMIT=480 KEEP_WORK=0
 
 usage() {
@@ -45,6 +48,8 @@ while [ $# -gt 0 ]; do
     --prompts) value "$@"; PROMPTS=$2; shift 2 ;;
     --max-new-tokens) value "$@"; MAX_NEW_TOKENS=$2; shift 2 ;;
     --bench-per-task) value "$@"; BENCH_PER_TASK=$2; shift 2 ;;
+    --bench-requests) value "$@"; BENCH_REQUESTS=$2; shift 2 ;;
+    --bench-max-new-tokens) value "$@"; BENCH_MAX_NEW_TOKENS=$2; shift 2 ;;
     --bandwidth-gbs) value "$@"; BANDWIDTH_GBS=$2; shift 2 ;;
     --bandwidth-k) value "$@"; BANDWIDTH_K=$2; shift 2 ;;
     --time-limit) value "$@"; TIME_LIMIT=$2; shift 2 ;;
@@ -55,7 +60,7 @@ while [ $# -gt 0 ]; do
 done
 case $DEVICE in cpu | webgpu) ;; *) echo "run.sh: --device must be cpu or webgpu" >&2; usage ;; esac
 [ -n "$RESULTS" ] || { echo "run.sh: --out RESULTS is required" >&2; usage; }
-for n in "$PER_TASK" "$PROMPTS" "$MAX_NEW_TOKENS" "$BENCH_PER_TASK" "$BANDWIDTH_K" "$TIME_LIMIT"; do
+for n in "$PER_TASK" "$PROMPTS" "$MAX_NEW_TOKENS" "$BENCH_PER_TASK" ${BENCH_REQUESTS:+"$BENCH_REQUESTS"} ${BENCH_MAX_NEW_TOKENS:+"$BENCH_MAX_NEW_TOKENS"} "$BANDWIDTH_K" "$TIME_LIMIT"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: \"$n\" is not a positive integer" >&2; exit 2; }
 done
 for tool in gzip timeout mktemp date; do
@@ -187,9 +192,11 @@ generate_tokens() {
 
 # ------------------------------------------------------------------------------------------------
 # THE COMPARISON: our engine against transformers.js on the same model, device and prompts, by the
-# bundled CLI's `ipdialog bench` (issue 19): prompt and decode tokens/s, batch-1 decode against the
-# bandwidth bound, greedy tokens per request. A bundle built before that command existed records
-# the step as skipped; the token check (generate_tokens on the device and on the CPU) runs anyway.
+# bundled CLI's `ipdialog bench` (the command users run; README "Verify on your machine"): whole-
+# process and generate seconds, prompt and decode tokens/s, peak memory, batch-1 decode against the
+# bandwidth bound, greedy tokens per request (exit 1 when they differ). A bundle built before that
+# command existed records the step as skipped; the token check (generate_tokens on the device and
+# on the CPU) runs anyway.
 # ------------------------------------------------------------------------------------------------
 run_comparison() { # MODEL_DIR DTYPE DEVICE OUT_JSON
   local name extra=()
@@ -200,6 +207,8 @@ run_comparison() { # MODEL_DIR DTYPE DEVICE OUT_JSON
     return 0
   fi
   [ -n "$BANDWIDTH_GBS" ] && extra+=(--bandwidth-gbs "$BANDWIDTH_GBS")
+  [ -n "$BENCH_REQUESTS" ] && extra+=(--requests "$BENCH_REQUESTS")
+  [ -n "$BENCH_MAX_NEW_TOKENS" ] && extra+=(--max-new-tokens "$BENCH_MAX_NEW_TOKENS")
   mkdir -p "$(dirname "$4")"
   step "$name" "$NODE" "$IPD" bench --model "$1" --dtype "$2" --device "$3" --per-task "$BENCH_PER_TASK" --out "$4" ${extra[@]+"${extra[@]}"}
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { benchCommand } from './bench';
 import { benchWorkerCommand } from './bench-worker';
 import { compareCommand } from './compare';
 import { dataReportCommand } from './data-report';
@@ -16,7 +17,7 @@ import { scoreCommand } from './score';
 import { tinyModelCommand } from './tiny-model';
 
 /** Every CLI command, one file each. */
-export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, judgeAgreementCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand];
+export const commands: Array<() => Command> = [promptsCommand, runCommand, judgeCommand, judgeAgreementCommand, generateCommand, scoreCommand, serveCommand, tinyModelCommand, modelsCommand, reportCommand, compareCommand, datagenCommand, exportSftCommand, dataReportCommand, benchCommand];
 
 /** Internal commands, left out of --help. */
 export const hiddenCommands: Array<() => Command> = [benchWorkerCommand];

@@ -12,7 +12,11 @@ export function modelsCommand(): Command {
     .action(async (flags: ModelsFlags) => {
       // Looking at the disk only: listing models never touches the network.
       const rows = await Promise.all(
-        MODEL_PRESETS.map(async (p) => ({ ...p, ...(p.kind === 'hub' ? await hubCacheStatus(p.id, p.dtype) : { cached: false, folder: undefined }) })),
+        MODEL_PRESETS.map(async (p) => ({
+          ...p,
+          ...(p.kind === 'hub' ? await hubCacheStatus(p.id, p.dtype) : { cached: false, folder: undefined }),
+          verifyLocally: verifyCommand(p),
+        })),
       );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -20,15 +24,26 @@ export function modelsCommand(): Command {
       }
       process.stdout.write(renderTable(rows));
       process.stdout.write('\nRun one: ipdialog generate --model <id> --dtype <dtype> --input prompts.jsonl --out out.jsonl\n');
+      process.stdout.write('Verify one on this machine (our engine vs transformers.js: identical greedy tokens, speed, memory): the "verify locally" command.\n');
       process.stdout.write('Details: ipdialog models --json (notes, other dtypes, cache folders).\n');
     });
 }
 
-type Row = ModelPreset & { cached: boolean };
+/**
+ * How to check a model here: `ipdialog bench` runs it on our engine and on transformers.js and
+ * compares greedy tokens, speed and memory. Generated models are checked in a folder of their own.
+ */
+function verifyCommand(p: ModelPreset): string {
+  if (p.kind === 'hub') return `ipdialog bench --model ${p.id} --dtype ${p.dtype}`;
+  const generate = /ipdialog tiny-model --preset \S+/.exec(p.download)?.[0] ?? 'ipdialog tiny-model <options>';
+  return `${generate} --out DIR && ipdialog bench --model DIR`;
+}
+
+type Row = ModelPreset & { cached: boolean; verifyLocally: string };
 
 /** One line of columns per model, then its chat-template and verification notes indented below. */
 function renderTable(rows: Row[]): string {
-  const header = ['model', 'dtype', 'params', 'context', 'download', 'cached', 'verified'];
+  const header = ['model', 'dtype', 'params', 'context', 'download', 'cached', 'verified', 'verify locally'];
   const body = rows.map((r) => [
     r.kind === 'hub' ? r.id : `(${r.id})`,
     r.dtype,
@@ -37,6 +52,7 @@ function renderTable(rows: Row[]): string {
     r.download,
     r.kind === 'hub' ? (r.cached ? 'yes' : 'no') : '-',
     r.verified.startsWith('verified in tests') ? 'in tests' : 'no (no network here)',
+    'ipdialog bench (below)',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
@@ -45,6 +61,7 @@ function renderTable(rows: Row[]): string {
     out.push(line(body[i]));
     out.push(`    chat template: ${r.chatTemplate}`);
     out.push(`    verified: ${r.verified}`);
+    out.push(`    verify locally: ${r.verifyLocally}`);
   });
   return `${out.join('\n')}\n`;
 }

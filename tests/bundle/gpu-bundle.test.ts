@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGpuBundle } from '../../bench/bundle';
 import type { GpuBenchReport } from '../../bench/bundle/runtime';
+import { BenchReportSchema } from '../../bench/perf/verify';
 import { REPO_ROOT, runCli } from '../helpers/cli';
 import { referencePath } from '../helpers/reference';
 import { ensureTinyModel } from '../helpers/tiny-model';
@@ -21,9 +22,9 @@ const describeBundle = haveData || process.env.CI === 'true' ? describe : descri
 const itWebGpu = existsSync(SWIFTSHADER) || process.env.CI === 'true' ? it : it.skip;
 
 // Small enough for a 2-core machine and SwiftShader: the test preset, 3 prompts (2 on SwiftShader,
-// about 50 s each there: the history makes them long), 8 tokens.
-// `ipdialog bench`, once the bundle has it, on one item per task.
-const RUN_ARGS = ['--presets', 'test', '--dtypes', 'fp32', '--max-new-tokens', '8', '--bandwidth-k', '512', '--bench-per-task', '1'];
+// about 50 s each there: the history makes them long), 8 tokens; `ipdialog bench` on the
+// workload's first request (one item per task), 2 tokens.
+const RUN_ARGS = ['--presets', 'test', '--dtypes', 'fp32', '--max-new-tokens', '8', '--bandwidth-k', '512', '--bench-per-task', '1', '--bench-requests', '1', '--bench-max-new-tokens', '2'];
 
 let scratch: string;
 let bundleDir: string;
@@ -161,6 +162,14 @@ describeBundle('npm run bundle:gpu', () => {
     const got = model.runs.cpu.outputs;
     expect(got).toHaveLength(3);
     for (const o of got) expect(o.token_ids, String(o.id)).toEqual(ref.get(String(o.id)));
+
+    // The comparison is the bundled `ipdialog bench`: its report, by its schema, with identical tokens.
+    expect(run.report.steps.find((s) => s.step === 'bench:test-fp32')?.status).toBe('ok');
+    const bench = BenchReportSchema.parse(model.bench);
+    expect(bench.device.used).toBe('cpu');
+    expect(bench.agreement).toMatchObject({ total: 1, identical: 1, allIdentical: true });
+    expect(bench.agreement.requests[0].tokens.ours).toHaveLength(2);
+    expect(bench.batch1.bound?.source).toBe('measured');
   }, 600_000);
 
   itWebGpu('runs on WebGPU (SwiftShader) through its own Vulkan loader, with the CPU\'s tokens', async () => {
@@ -183,6 +192,14 @@ describeBundle('npm run bundle:gpu', () => {
     expect(model.runs.webgpu.outputs).toHaveLength(2);
     for (const o of model.runs.webgpu.outputs) expect(o.token_ids, String(o.id)).toEqual(ref.get(String(o.id)));
     expect((run.report.bandwidth as { gbPerS: number }).gbPerS).toBeGreaterThan(0);
+
+    // `ipdialog bench` ran both sides on the adapter it names, with identical tokens.
+    expect(run.report.steps.find((s) => s.step === 'bench:test-fp32')?.status).toBe('ok');
+    const bench = BenchReportSchema.parse(model.bench);
+    expect(bench.device.used).toBe('webgpu');
+    expect(bench.device.probe?.adapter).toMatch(/SwiftShader/);
+    expect([bench.ours.device, bench.reference.device]).toEqual(['webgpu', 'webgpu']);
+    expect(bench.agreement).toMatchObject({ total: 1, identical: 1, allIdentical: true });
   }, 600_000);
 
   it('stops at its time limit and reports what it did', () => {

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { BenchReport } from '../../perf/verify/schema';
 import { MANIFEST_FILE, type GpuBundleManifest } from '../layout';
 import type { ModelInfo } from './model-info';
 import type { ProbeResult } from './probe';
@@ -44,7 +45,7 @@ export interface ModelReport {
   /** The device's greedy tokens against the CPU's (absent on --device cpu). */
   tokens?: TokenComparison;
   /** `ipdialog bench --out` as written, when the bundle has that command. */
-  bench?: unknown;
+  bench?: BenchReport;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'time_limit';
@@ -106,7 +107,7 @@ export function collectReport(o: ReportOptions): GpuBenchReport {
         if (existsSync(file)) runs[d] = { seconds: stepSeconds.get(`generate:${preset}-${dtype}:${d}`), outputs: readJsonl<GenerateLine>(file) };
       }
       const tokens = o.device !== 'cpu' && runs.cpu && runs[o.device] ? compareTokenRuns(runs.cpu.outputs, runs[o.device].outputs) : undefined;
-      models.push({ preset, dtype, files: info?.files, runs, tokens, bench: readJson(f.bench(preset, dtype)) });
+      models.push({ preset, dtype, files: info?.files, runs, tokens, bench: readJson<BenchReport>(f.bench(preset, dtype)) });
     }
   }
   return {
@@ -144,26 +145,33 @@ export function renderTable(r: GpuBenchReport): string {
   const smi = r.probe?.nvidiaSmi;
   if (smi) lines.push(smi.present ? `GPU: ${smi.gpus.map((g) => `${g.name} (driver ${g.driver}, ${g.memoryMiB} MiB)`).join('; ')}` : `GPU: none (${smi.reason})`);
   const a = r.probe?.webgpu;
-  if (a) lines.push(`WebGPU adapter: ${a.ok ? 'created' : `FAILED (${a.error})`}; Vulkan devices: ${a.physicalDevices.join(', ') || '-'}; ICD: ${a.icdManifests.join(', ') || '-'}`);
+  if (a) lines.push(`WebGPU adapter: ${a.ok ? `created${a.adapter ? ` on ${a.adapter}` : ''}` : `FAILED (${a.error})`}; Vulkan devices: ${a.physicalDevices.join(', ') || '-'}; ICD: ${a.icdManifests.join(', ') || '-'}`);
   const lent = r.steps.find((s) => s.step === 'driver-libraries')?.note;
   if (lent) lines.push(`Vulkan driver libraries: ${lent}`);
   const bw = r.bandwidth as { gbPerS?: number; device?: string } | undefined;
   const gbs = bw?.gbPerS !== undefined && Number.isFinite(bw.gbPerS) ? bw.gbPerS.toPrecision(3) : '-';
   lines.push(`bandwidth: measured ${gbs} GB/s (1-row MatMul on ${bw?.device ?? r.device}); documented ${r.documentedBandwidthGbs ?? '-'} GB/s`);
   const devices = r.device === 'cpu' ? ['cpu'] : [r.device, 'cpu'];
-  const header = ['model', 'dtype', ...devices.map((d) => `${d} s`), 'greedy tokens', 'bench'];
+  const header = ['model', 'dtype', ...devices.map((d) => `${d} s`), 'greedy tokens', 'ipdialog bench vs transformers.js'];
   const rows = r.models.map((mr) => [
     mr.preset,
     mr.dtype,
     ...devices.map((d) => fmt(mr.runs[d]?.seconds)),
     mr.tokens ? `${mr.tokens.identical}/${mr.tokens.compared + mr.tokens.missing.length} equal to CPU` : mr.runs[r.device] ? `${mr.runs[r.device].outputs.length} requests` : '-',
-    mr.bench ? 'in JSON' : '-',
+    mr.bench ? benchCell(mr.bench) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   for (const row of [header, ...rows]) lines.push(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   const bad = r.steps.filter((s) => s.status !== 'ok');
   for (const s of bad) lines.push(`step ${s.step}: ${s.status}${s.note ? ` (${s.note})` : ''}${s.rc ? `, exit ${s.rc}` : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The comparison in a few words (the full table is in run.log, every number in gpu-bench.json). */
+function benchCell(b: BenchReport): string {
+  const a = b.agreement;
+  const bound = b.batch1.bound ? `, batch-1 ${(100 * b.batch1.bound.ratio).toFixed(0)}% of bound` : '';
+  return `${a.identical}/${a.total} identical, ${fmt(b.reference.wallS / b.ours.wallS, 2)}x wall${bound}`;
 }
 
 export async function writeReport(r: GpuBenchReport, results: string): Promise<void> {

@@ -4,7 +4,7 @@ export { buildWorkload, normalizeOutput } from './workload';
 export type { WorkloadRequest, WorkloadFile } from './workload';
 export { runMeasuredProcess } from './measured-process';
 export type { MeasuredConfig } from './measured-process';
-export { spawnMeasured } from './spawn-measured';
+export { cliEntry, spawnMeasured } from './spawn-measured';
 export type { Measured } from './spawn-measured';
 export type { ImplResult } from './result';
 export { compareTokens, scoreOutputs } from './agreement';

@@ -26,6 +26,8 @@ export interface MeasuredConfig {
   batchSize?: number;
   /** `batch1`: one request alone, decode speed only (ours). */
   mode?: 'workload' | 'batch1';
+  /** batch1: decode steps timed (default 128; `ipdialog bench --max-new-tokens` lowers it). */
+  batch1Tokens?: number;
 }
 
 export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
@@ -56,7 +58,7 @@ export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
   if (cfg.mode === 'batch1') {
     // A short prompt and 128 new tokens: each decode step reads every weight once.
     const s0 = await engine.stats();
-    await engine.generate({ promptTokenIds: workload.requests[0].promptIds.slice(0, 32), sampling: { maxNewTokens: 129, ignoreEos: true } });
+    await engine.generate({ promptTokenIds: workload.requests[0].promptIds.slice(0, 32), sampling: { maxNewTokens: (cfg.batch1Tokens ?? 128) + 1, ignoreEos: true } });
     const s1 = await engine.stats();
     await engine.dispose();
     const decodeTokPerS = (s1.numDecodeTokens - s0.numDecodeTokens) / ((s1.decodeMs - s0.decodeMs) / 1000);

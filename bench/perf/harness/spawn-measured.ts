@@ -11,7 +11,7 @@ import { MALLOC_ENV } from '../../../engine/node';
 import type { MeasuredConfig } from './measured-process';
 
 /** The CLI entry the worker runs through: this process's own script when it is the CLI (bundles), else bin/ipdialog.mjs. */
-function cliEntry(): string {
+export function cliEntry(): string {
   const self = process.argv[1] ?? '';
   if (/ipdialog(\.[cm]?js)?$/.test(self)) return self;
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/ipdialog.mjs');
