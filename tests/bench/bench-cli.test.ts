@@ -184,7 +184,7 @@ describeData('ipdialog bench (CPU)', () => {
     const r = bench(['--model', testModel, '--device', 'cuda']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/error DEVICE_UNAVAILABLE: --device cuda: onnxruntime-node cannot run on the cuda provider here: /);
-    expect(r.stderr).toContain('--onnxruntime-node-install=cuda12');
+    expect(r.stderr).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node');
     expect(r.report).toBeUndefined();
   }, 120_000);
 
