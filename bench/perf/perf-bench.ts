@@ -58,7 +58,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 
 async function model(name: string, opts: TinyModelOptions): Promise<string> {
   const dir = cacheDir('models', name);
-  const wanted = (opts.dtypes ?? ['fp32']).map((d) => path.join(dir, 'onnx', onnxFileName(d)));
+  const wanted = (opts.dtypes ?? ['fp32']).map((d) => path.join(dir, onnxFileName(d)));
   if (!wanted.every((f) => existsSync(f))) {
     log(`generating ${name} into ${dir}`);
     await createTinyModel({ ...opts, out: dir });
@@ -187,7 +187,7 @@ for (const dtype of dtypes) {
   const everyRun = main.filter((r) => sides.exact.runs.every((x) => JSON.stringify(x.result.outputs[r.id]) === JSON.stringify(refOut[r.id]))).length;
   const exactOut = sides.exact.runs[0].result.outputs;
   const fastOut = sides.fast.runs[0].result.outputs;
-  const bytes = await weightBytesPerToken(path.join(qwenDir, 'onnx', onnxFileName(dtype)));
+  const bytes = await weightBytesPerToken(path.join(qwenDir, onnxFileName(dtype)));
   reports.push({
     dtype,
     weightBytesPerToken: bytes,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildDecoderGraph } from './graph';
 import { encodeModel } from './serialize';
 import { generationConfig, hfConfig, writeJson, writeTokenizerFiles } from './folder-files';
-import { onnxFileName, resolveTinyModelOptions, tinyModelName, type ResolvedTinyModelOptions, type TinyModelOptions } from './options';
+import { onnxBaseName, resolveTinyModelOptions, tinyModelName, type ResolvedTinyModelOptions, type TinyModelOptions } from './options';
 import { createTinyWeights } from './weights';
 import { MS_DOMAIN } from './onnx-builder';
 
@@ -29,7 +29,7 @@ export async function createTinyModel(opts: TinyModelOptions & { out: string }):
 
   for (const dtype of options.dtypes) {
     const c = buildDecoderGraph(options, dtype, weights);
-    const file = onnxFileName(dtype);
+    const file = onnxBaseName(dtype);
     const model = c.g.model({
       graphName: `tiny-${options.family}`,
       producer: 'ip-dialog tiny-model',

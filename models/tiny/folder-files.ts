@@ -3,7 +3,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { onnxFileName, type ResolvedTinyModelOptions, type TinyFamily } from './options';
+import { onnxBaseName, type ResolvedTinyModelOptions, type TinyFamily } from './options';
 
 interface FamilySpec {
   tokenizerPackage: string;
@@ -79,7 +79,7 @@ function transformersJsConfig(opts: ResolvedTinyModelOptions): Record<string, un
   const halfKv = opts.dtypes.filter((d) => d === 'fp16' || d === 'q4f16');
   if (halfKv.length > 0) out.kv_cache_dtype = Object.fromEntries(halfKv.map((d) => [d, 'float16']));
   // transformers.js fetches `<file>_data` only when told how many chunks each file has.
-  if (opts.externalData) out.use_external_data_format = Object.fromEntries(opts.dtypes.map((d) => [onnxFileName(d), 1]));
+  if (opts.externalData) out.use_external_data_format = Object.fromEntries(opts.dtypes.map((d) => [onnxBaseName(d), 1]));
   return out;
 }
 

@@ -1,5 +1,6 @@
 // What a tiny model is made of: the presets, the variant options, and their resolution.
 import { IpdError } from '../../common';
+import { onnxFileName } from '../dtype';
 
 export type TinyPresetName = 'test' | 'bench' | 'qwen2.5-0.5b';
 /** File-name conventions of transformers.js: fp32 -> model.onnx, fp16 -> model_fp16.onnx, ... */
@@ -185,8 +186,9 @@ function shortHash(s: string): string {
 }
 
 /** transformers.js suffix per dtype (utils/dtypes.js DEFAULT_DTYPE_SUFFIX_MAPPING). */
-export function onnxFileName(dtype: TinyDtype): string {
-  return dtype === 'fp32' ? 'model.onnx' : `model_${dtype}.onnx`;
+/** The graph's file name inside `onnx/`: the hub's name for that dtype (`onnxFileName` in models/dtype.ts) without the folder. */
+export function onnxBaseName(dtype: TinyDtype): string {
+  return onnxFileName(dtype).split('/').pop()!;
 }
 
 /** Parameters of the architecture (a tied LM head counted once, as HF's num_parameters does). */

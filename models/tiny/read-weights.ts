@@ -6,7 +6,7 @@ import { onnx, DT, type TensorProto } from './onnx-builder';
 import { fromHalfArray } from './half';
 import { dequantizeQ4 } from './q4';
 import { matmulWeightName, q4ScalesName, q4WeightName, transpose } from './graph-context';
-import { onnxFileName, type TinyArchitecture, type TinyDtype } from './options';
+import { onnxBaseName, type TinyArchitecture, type TinyDtype } from './options';
 import { allLinears, type TinyWeights } from './weights';
 
 /** HF config.json -> architecture (the fields hfConfig writes). */
@@ -40,7 +40,7 @@ export function architectureFromConfig(config: Record<string, unknown>): TinyArc
 export async function readTinyWeights(dir: string, dtype: TinyDtype = 'fp32'): Promise<{ architecture: TinyArchitecture; weights: TinyWeights }> {
   const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   const arch = architectureFromConfig(config);
-  const file = path.join(dir, 'onnx', onnxFileName(dtype));
+  const file = path.join(dir, 'onnx', onnxBaseName(dtype));
   const model = onnx.ModelProto.decode(await readFile(file));
   const external = new Map<string, Buffer>();
   const tensors = new Map<string, Float32Array | Uint8Array>();

@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { onnxFileName, readTinyWeights, referenceForward, type TinyDtype, type TinyModelOptions } from '../../models/tiny';
+import { onnxBaseName, readTinyWeights, referenceForward, type TinyDtype, type TinyModelOptions } from '../../models/tiny';
 import onnxProto from 'onnx-proto';
 import { argmax, decoderFeeds, ensureTinyModel, leftPadBatch, logitsAsFloat32, maxAbsDiff, maxAbsDiffAtTokens, type PaddedBatch } from '../helpers/tiny-model';
 
@@ -25,7 +25,7 @@ const FLOAT_TOLERANCE = 1e-4;
 
 async function load(opts: TinyModelOptions, dtype: TinyDtype = 'fp32') {
   const dir = await ensureTinyModel(opts);
-  const file = path.join(dir, 'onnx', onnxFileName(dtype));
+  const file = path.join(dir, 'onnx', onnxBaseName(dtype));
   const session = await ort.InferenceSession.create(file);
   const { architecture, weights } = await readTinyWeights(dir, dtype);
   return { dir, file, session, architecture, weights };
