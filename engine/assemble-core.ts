@@ -94,7 +94,7 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
     if (!input.createDeviceSession) throw new IpdError('INTERNAL', 'assembleCore: the device path needs createDeviceSession');
     const rows = new DeviceKvRows(input.createDeviceSession, input.Tensor as never, config.numLayers, io.kvDtype);
     kv = new DeviceKvManager(runner.shape, prefixCacheBytes, rows, gqa ? 'right' : 'left', minSharedPrefix);
-  } else kv = new HostKvManager(runner.shape, prefixCacheBytes, minSharedPrefix);
+  } else kv = new HostKvManager(runner.shape, prefixCacheBytes, minSharedPrefix, tuning.maxBatch ?? DEFAULT_SCHEDULER_CONFIG.maxBatch);
   const core = new EngineCore(runner, kv, {
     eosTokenIds: config.eosTokenIds,
     maxContext: config.maxPositionEmbeddings,

@@ -6,28 +6,37 @@ import { allocKv, copyPositions, type KvArray, type KvShape } from './kv-layout'
 const SLOT_CHUNK = 128;
 
 /**
- * Two backing buffers per tensor that only ever grow: a re-layout copies into the spare
- * and swaps, so steady-state work touches no fresh memory (slow to fault in on small VMs).
+ * One backing buffer per tensor, re-laid out in place when the capacity changes and
+ * replaced (with room to spare) only when it is too small: every replacement copies every
+ * row into memory that is fresh, which costs about 4 s per GiB to fault in on a small VM.
  */
-class PingPong {
-  private front: KvArray;
-  private back: KvArray;
+class KvBuffer {
+  data: KvArray;
   constructor(private readonly alloc: (n: number) => KvArray) {
-    this.front = alloc(0);
-    this.back = alloc(0);
+    this.data = alloc(0);
   }
-  get current(): KvArray {
-    return this.front;
-  }
-  /** A spare buffer of at least n elements (its contents are garbage). */
-  spare(n: number): KvArray {
-    if (this.back.length < n) this.back = this.alloc(Math.ceil(n * 1.25));
-    return this.back;
-  }
-  swap(): void {
-    const t = this.front;
-    this.front = this.back;
-    this.back = t;
+
+  /**
+   * Moves rows [0, rows) from slot capacity `from` to `to` (per row and head, `lengths[r]`
+   * positions of headDim values), into a new buffer of `room` elements if this one holds
+   * fewer than `need`.
+   */
+  relayout(rows: number, lengths: Int32Array, from: number, to: number, kvHeads: number, headDim: number, need: number, room: number): void {
+    if (need > this.data.length) {
+      const next = this.alloc(room);
+      for (let r = 0; r < rows; r++) copyPositions(this.data, r, from, 0, next, r, to, 0, lengths[r], kvHeads, headDim);
+      this.data = next;
+      return;
+    }
+    // In place: growing, block i = (row, head) moves up to i * to, so the last block goes
+    // first and no move overwrites a block still to move; shrinking, the first goes first.
+    const blocks = rows * kvHeads;
+    const move = (i: number) => {
+      const n = lengths[Math.floor(i / kvHeads)] * headDim;
+      if (n > 0) this.data.copyWithin(i * to * headDim, i * from * headDim, i * from * headDim + n);
+    };
+    if (to > from) for (let i = blocks - 1; i >= 0; i--) move(i);
+    else if (to < from) for (let i = 0; i < blocks; i++) move(i);
   }
 }
 
@@ -44,15 +53,19 @@ export class BatchKvCache implements DecodeKv {
   lengths = new Int32Array(0);
   /** Bumps whenever buffers or their layout change, so cached feed tensors get rebuilt. */
   layoutVersion = 0;
-  private readonly keyBufs: PingPong[] = [];
-  private readonly valueBufs: PingPong[] = [];
+  private readonly keyBufs: KvBuffer[] = [];
+  private readonly valueBufs: KvBuffer[] = [];
   private feeds?: { version: number; keys: Tensor[]; values: Tensor[] };
 
-  constructor(shape: KvShape) {
+  constructor(
+    shape: KvShape,
+    /** The most rows the batch will hold (the scheduler's maxBatch), if known. */
+    private readonly maxRows = Infinity,
+  ) {
     this.shape = shape;
     for (let l = 0; l < shape.numLayers; l++) {
-      this.keyBufs.push(new PingPong((n) => allocKv(shape.dtype, n)));
-      this.valueBufs.push(new PingPong((n) => allocKv(shape.dtype, n)));
+      this.keyBufs.push(new KvBuffer((n) => allocKv(shape.dtype, n)));
+      this.valueBufs.push(new KvBuffer((n) => allocKv(shape.dtype, n)));
     }
   }
 
@@ -62,11 +75,11 @@ export class BatchKvCache implements DecodeKv {
 
   /** The past tensor data of layer l for the current rows: [numRows, kv, capacity, hd]. */
   key(l: number): KvArray {
-    return this.keyBufs[l].current.subarray(0, this.numRows * this.rowSize);
+    return this.keyBufs[l].data.subarray(0, this.numRows * this.rowSize);
   }
 
   value(l: number): KvArray {
-    return this.valueBufs[l].current.subarray(0, this.numRows * this.rowSize);
+    return this.valueBufs[l].data.subarray(0, this.numRows * this.rowSize);
   }
 
   get pastLength(): number {
@@ -116,20 +129,19 @@ export class BatchKvCache implements DecodeKv {
     }
     const grow = need > this.capacity;
     const shrink = this.capacity - need >= 4 * SLOT_CHUNK;
-    const rowsFit = rows * this.shape.kvHeads * this.capacity * this.shape.headDim <= this.keyBufs[0].current.length;
+    const rowsFit = rows * this.shape.kvHeads * this.capacity * this.shape.headDim <= this.keyBufs[0].data.length;
     if (grow || shrink || !rowsFit) this.relayout(rows, grow || shrink ? need : this.capacity);
   }
 
   private relayout(rows: number, cap: number): void {
     const { kvHeads, headDim } = this.shape;
-    const size = Math.max(rows, this.numRows) * kvHeads * cap * headDim;
+    // When a buffer must be replaced: room for twice the rows (up to the most there will
+    // be) and two more chunks of slots, so a batch that fills up one admission at a time,
+    // and rows that grow a token a step, replace it a few times rather than at every turn.
+    const roomRows = Math.max(rows, this.numRows, Math.min(2 * rows, this.maxRows));
+    const room = roomRows * kvHeads * (cap + 2 * SLOT_CHUNK) * headDim;
     for (const bufs of [this.keyBufs, this.valueBufs]) {
-      for (const pp of bufs) {
-        const dst = pp.spare(size);
-        const src = pp.current;
-        for (let r = 0; r < this.numRows; r++) copyPositions(src, r, this.capacity, 0, dst, r, cap, 0, this.lengths[r], kvHeads, headDim);
-        pp.swap();
-      }
+      for (const buf of bufs) buf.relayout(this.numRows, this.lengths, this.capacity, cap, kvHeads, headDim, Math.max(rows, this.numRows) * kvHeads * cap * headDim, room);
     }
     this.capacity = cap;
     this.layoutVersion++;
@@ -150,7 +162,7 @@ export class BatchKvCache implements DecodeKv {
     let moved = -1;
     if (r !== last) {
       for (const bufs of [this.keyBufs, this.valueBufs]) {
-        for (const pp of bufs) copyPositions(pp.current, last, this.capacity, 0, pp.current, r, this.capacity, 0, this.lengths[last], kvHeads, headDim);
+        for (const buf of bufs) copyPositions(buf.data, last, this.capacity, 0, buf.data, r, this.capacity, 0, this.lengths[last], kvHeads, headDim);
       }
       this.lengths[r] = this.lengths[last];
       moved = last;
@@ -168,8 +180,8 @@ export class BatchKvCache implements DecodeKv {
     const { numLayers, kvHeads, headDim } = this.shape;
     const at = this.lengths[r];
     for (let l = 0; l < numLayers; l++) {
-      copyPositions(newKeys[l], srcRow, srcSeq, srcPos, this.keyBufs[l].current, r, this.capacity, at, count, kvHeads, headDim);
-      copyPositions(newValues[l], srcRow, srcSeq, srcPos, this.valueBufs[l].current, r, this.capacity, at, count, kvHeads, headDim);
+      copyPositions(newKeys[l], srcRow, srcSeq, srcPos, this.keyBufs[l].data, r, this.capacity, at, count, kvHeads, headDim);
+      copyPositions(newValues[l], srcRow, srcSeq, srcPos, this.valueBufs[l].data, r, this.capacity, at, count, kvHeads, headDim);
     }
     this.lengths[r] = at + count;
   }

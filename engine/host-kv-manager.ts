@@ -19,8 +19,10 @@ export class HostKvManager implements KvCacheManager {
     prefixCacheBytes: number,
     /** Shortest cached prefix worth reusing (the scheduler's minSharedPrefix). */
     minMatch?: number,
+    /** The most rows the batch will hold (the scheduler's maxBatch). */
+    maxRows?: number,
   ) {
-    this.cache = new BatchKvCache(shape);
+    this.cache = new BatchKvCache(shape, maxRows);
     if (prefixCacheBytes > 0) this.prefixes = new PrefixCache(shape, prefixCacheBytes, minMatch);
   }
 

@@ -12,10 +12,32 @@ import type { ScreenIo } from './graph/screen-head';
  * candidate's upper bound A_v + E. Ties keep the lower index, as ArgMax does. No entry
  * outside the candidates can win: X_u <= A_u + E < max A - E <= X_(argmax A) <= best exact.
  *
- * X - A = sum (h - h') w + sum h' (w - w'), so per block b of 32 inputs
+ * X - A = sum (h - h') w + sum h' (w - w'), so per block b of inputs (32 or 64)
  *   E = sum_b |h - h'|_1 max|w|_b + |h'|_1 max(scale_w / 2)_b  + float32 rounding allowance,
  * with h - h' known exactly (the graph outputs h'), and the weight steps known from the rewrite.
  */
+/**
+ * The exact head's weight rows, [V, H]: row(v) gives entry v's H values (a view that may be
+ * reused by the next call). Rescoring reads a handful of rows per token, so they need not
+ * all be in memory (the Node host reads them from the rewrite's weight file).
+ */
+export interface HeadRows {
+  row(v: number): Float32Array;
+  /** Frees what the rows hold open (a file). */
+  close?(): void;
+}
+
+/** Head rows held in memory as one [V, H] array. */
+export class ArrayHeadRows implements HeadRows {
+  constructor(
+    private readonly data: Float32Array,
+    private readonly hiddenSize: number,
+  ) {}
+  row(v: number): Float32Array {
+    return this.data.subarray(v * this.hiddenSize, (v + 1) * this.hiddenSize);
+  }
+}
+
 export class LmHeadScreen {
   readonly vocab: number;
   readonly hiddenSize: number;
@@ -28,13 +50,12 @@ export class LmHeadScreen {
   constructor(
     private readonly io: ScreenIo,
     /** The exact head weight as [V, H] rows. */
-    private readonly rows: Float32Array,
+    private readonly rows: HeadRows,
     /** K-block stride of this machine's float32 MatMul kernel (checked at load). */
     private readonly stride: number,
   ) {
     this.vocab = io.vocab;
     this.hiddenSize = io.hiddenSize;
-    if (rows.length !== io.vocab * io.hiddenSize) throw new Error(`LM head rows: ${rows.length} values for ${io.vocab} x ${io.hiddenSize}`);
   }
 
   /** Bound on |exact - screened| for every logit of the row at `off` (hidden h, its int8 rounding q). */
@@ -43,10 +64,11 @@ export class LmHeadScreen {
     let e = 0;
     let l1 = 0;
     let maxW = 0;
+    const block = H / weightErr.length;
     for (let b = 0; b < weightErr.length; b++) {
       let diff = 0;
       let q1 = 0;
-      for (let i = off + b * 32; i < off + b * 32 + 32; i++) {
+      for (let i = off + b * block; i < off + b * block + block; i++) {
         diff += Math.abs(hidden[i] - quantized[i]);
         q1 += Math.abs(quantized[i]);
         l1 += Math.abs(hidden[i]);
@@ -59,9 +81,13 @@ export class LmHeadScreen {
     return e * 1.001;
   }
 
+  release(): void {
+    this.rows.close?.();
+  }
+
   /** The exact float32 logit of entry v, as the head's MatMul computes it. */
   exact(hidden: Float32Array, hOff: number, v: number): number {
-    return kernelDot(hidden, hOff, this.rows, v * this.hiddenSize, this.hiddenSize, this.stride);
+    return kernelDot(hidden, hOff, this.rows.row(v), 0, this.hiddenSize, this.stride);
   }
 
   /**

@@ -108,19 +108,19 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
 }
 
 /** Symmetric 8-bit blocks along K; stored offset by 128, MatMulNBits' default zero point for 8 bits. */
-export function quantize8(rowsOfB: Float32Array, n: number, k: number): { packed: Uint8Array; scales: Float32Array } {
-  const blocks = k / BLOCK;
+export function quantize8(rowsOfB: Float32Array, n: number, k: number, block = BLOCK): { packed: Uint8Array; scales: Float32Array } {
+  const blocks = k / block;
   const packed = new Uint8Array(n * k);
   const scales = new Float32Array(n * blocks);
   for (let j = 0; j < n; j++) {
     for (let b = 0; b < blocks; b++) {
-      const base = j * k + b * BLOCK;
+      const base = j * k + b * block;
       let max = 0;
-      for (let i = 0; i < BLOCK; i++) max = Math.max(max, Math.abs(rowsOfB[base + i]));
+      for (let i = 0; i < block; i++) max = Math.max(max, Math.abs(rowsOfB[base + i]));
       const scale = max / 127;
       scales[j * blocks + b] = scale;
       const inv = scale === 0 ? 0 : 1 / scale;
-      for (let i = 0; i < BLOCK; i++) packed[base + i] = Math.max(-127, Math.min(127, Math.round(rowsOfB[base + i] * inv))) + 128;
+      for (let i = 0; i < block; i++) packed[base + i] = Math.max(-127, Math.min(127, Math.round(rowsOfB[base + i] * inv))) + 128;
     }
   }
   return { packed, scales };

@@ -110,6 +110,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     await core.dispose();
     await runner.release();
     await session.release();
+    screen?.release();
   };
   if (screen) {
     // The screen's error bound, checked on real steps of this model before it is trusted.

@@ -1,21 +1,26 @@
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScreenIo } from '../graph/screen-head';
-import { LmHeadScreen } from '../lm-head-screen';
+import { ArrayHeadRows, LmHeadScreen, type HeadRows } from '../lm-head-screen';
 import type { ModelRunner } from '../model-runner';
 import { checkKernelOrder } from './kernel-order';
 
 /**
  * The host side of a screened LM head: this machine's MatMul order (or undefined when it is
- * not one kernelDot reproduces), and the exact head rows, read from the rewrite's weight file.
+ * not one kernelDot reproduces), and the exact head rows, from the rewrite's weight file.
  */
 export async function createScreen(io: ScreenIo, dir: string, threads?: number): Promise<LmHeadScreen | string> {
   const stride = await checkKernelOrder(io.hiddenSize, threads);
   if (stride === undefined) return "this CPU's float32 MatMul order is not one the exact rescoring reproduces";
   const { file, offset, length, transposed } = io.rows;
   if (file === undefined || offset === undefined || length !== io.vocab * io.hiddenSize * 4) return 'the head weights are not in the rewrite';
-  const fh = await open(path.join(dir, file), 'r');
+  const where = path.join(dir, file);
+  if ((await stat(where)).size < offset + length) return 'the head weights are truncated';
+  if (!transposed) return new LmHeadScreen(io, new FileHeadRows(where, offset, io.hiddenSize), stride);
+  // [H, V] columns are strided in the file: read the whole head once and make it [V, H].
   const raw = new Float32Array(io.vocab * io.hiddenSize);
+  const fh = await open(where, 'r');
   try {
     const buf = new Uint8Array(raw.buffer);
     for (let done = 0; done < length; ) {
@@ -26,14 +31,46 @@ export async function createScreen(io: ScreenIo, dir: string, threads?: number):
   } finally {
     await fh.close();
   }
-  let rows = raw;
-  if (transposed) {
-    // [H, V] -> [V, H]
-    const { vocab: V, hiddenSize: H } = io;
-    rows = new Float32Array(V * H);
-    for (let k = 0; k < H; k++) for (let v = 0; v < V; v++) rows[v * H + k] = raw[k * V + v];
+  const { vocab: V, hiddenSize: H } = io;
+  const rows = new Float32Array(V * H);
+  for (let k = 0; k < H; k++) for (let v = 0; v < V; v++) rows[v * H + k] = raw[k * V + v];
+  return new LmHeadScreen(io, new ArrayHeadRows(rows, H), stride);
+}
+
+/**
+ * Head rows read from the weight file when a candidate is rescored (a few per token, from
+ * the page cache: the session has just read the same file), instead of a second in-memory
+ * copy of the head: for a 150k-vocabulary model that copy is over 500 MB, seconds to load.
+ */
+class FileHeadRows implements HeadRows {
+  private fd?: number;
+  private readonly buf: Float32Array;
+  private readonly bytes: Uint8Array;
+
+  constructor(
+    private readonly file: string,
+    private readonly offset: number,
+    hiddenSize: number,
+  ) {
+    this.buf = new Float32Array(hiddenSize);
+    this.bytes = new Uint8Array(this.buf.buffer);
   }
-  return new LmHeadScreen(io, rows, stride);
+
+  row(v: number): Float32Array {
+    this.fd ??= openSync(this.file, 'r');
+    const n = this.bytes.length;
+    for (let done = 0; done < n; ) {
+      const got = readSync(this.fd, this.bytes, done, n - done, this.offset + v * n + done);
+      if (got === 0) throw new Error(`${this.file}: LM head row ${v} is truncated`);
+      done += got;
+    }
+    return this.buf;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 /**

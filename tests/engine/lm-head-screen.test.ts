@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernelDot } from '../../engine/exact-dot';
 import type { ScreenIo } from '../../engine/graph/screen-head';
-import { LmHeadScreen } from '../../engine/lm-head-screen';
+import { ArrayHeadRows, LmHeadScreen } from '../../engine/lm-head-screen';
 
 const H = 64;
 const V = 3000;
@@ -42,7 +42,7 @@ describe('LmHeadScreen.pickWithin', () => {
       const want = bruteArgmax(rows, hidden);
       for (const mode of ['random', 'against'] as const) {
         const screen = new Float32Array(V).map((_, v) => (mode === 'random' ? exact[v] + rnd() * E : exact[v] + (v === want ? -E : E) * 0.999));
-        const s = new LmHeadScreen(io, rows, 256);
+        const s = new LmHeadScreen(io, new ArrayHeadRows(rows, H), 256);
         expect(s.pickWithin(screen, 0, hidden, 0, E)).toBe(want);
       }
     }
