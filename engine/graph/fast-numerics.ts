@@ -14,7 +14,8 @@ const BLOCK = 32;
  *    block, integer dot products (the exports leave it unset: fp32 compute);
  *  - float MatMuls by a constant 2-D weight (fp32 layers, and the tied LM head, which q4
  *    exports keep in fp32) become 8-bit MatMulNBits with accuracy_level 4: symmetric
- *    per-block weights of 32, scale = max |w| / 127.
+ *    per-block weights of 64 (32 where K is not a multiple of 64), scale = max |w| / 127.
+ *    MLAS's int8 kernel runs blocks of 64 about a third faster than blocks of 32.
  * Both change results (about 0.4% relative per product), so greedy tokens can differ from
  * exact mode; the README reports the agreement. Returns notes of what changed.
  */
@@ -35,12 +36,13 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits): string
     const weight = constantWeight(model, producers, edits, current.input[1]);
     if (!weight) return;
     const { k, n: cols, rowsOfB } = weight;
-    if (k % BLOCK !== 0) return;
+    const block = k % 64 === 0 ? 64 : k % BLOCK === 0 ? BLOCK : undefined;
+    if (block === undefined) return;
     const tag = `ipd/fast_${i}`;
-    const q = quantize8(rowsOfB, cols, k);
+    const q = quantize8(rowsOfB, cols, k, block);
     edits.appendInitializers.push(
-      onnx.TensorProto.create({ name: `${tag}/B`, dataType: ELEM_UINT8, dims: [cols, k / BLOCK, BLOCK], rawData: q.packed }),
-      onnx.TensorProto.create({ name: `${tag}/scales`, dataType: ELEM_FLOAT, dims: [cols, k / BLOCK], rawData: new Uint8Array(q.scales.buffer) }),
+      onnx.TensorProto.create({ name: `${tag}/B`, dataType: ELEM_UINT8, dims: [cols, k / block, block], rawData: q.packed }),
+      onnx.TensorProto.create({ name: `${tag}/scales`, dataType: ELEM_FLOAT, dims: [cols, k / block], rawData: new Uint8Array(q.scales.buffer) }),
     );
     const op = onnx.NodeProto.create({
       opType: 'MatMulNBits',
@@ -52,7 +54,7 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits): string
         ['K', k],
         ['N', cols],
         ['bits', 8],
-        ['block_size', BLOCK],
+        ['block_size', block],
         ['accuracy_level', ACCURACY_INT8],
       ].map(([name, v]) => onnx.AttributeProto.create({ name: name as string, i: v as number, type: onnx.AttributeProto.AttributeType.INT })),
     });
