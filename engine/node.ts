@@ -35,14 +35,14 @@ export async function createLlmEngine(model: ResolvedModel, opts: EngineOptions 
   // The tokenizer (main thread) and the session (worker) load at the same time.
   const tokenizerP = opts.tokenizer ? Promise.resolve(opts.tokenizer) : loadTokenizer(model.dir);
   const spec = coreSpecOf(model);
-  let handle: CoreHandle;
-  if (opts.worker ?? true) {
-    const host = opts.host ?? (process.platform === 'linux' ? 'process' : 'thread');
-    const [h] = await Promise.all([WorkerCoreHandle.start(spec, opts, host), tokenizerP]);
-    handle = h;
-  } else {
-    const loaded = await loadCore(spec, opts);
-    handle = new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, graphFile: loaded.graphFile }, () => loaded.release());
-  }
-  return new LlmEngine(handle, await tokenizerP);
+  const handleP: Promise<CoreHandle> =
+    (opts.worker ?? true)
+      ? WorkerCoreHandle.start(spec, opts, opts.host ?? (process.platform === 'linux' ? 'process' : 'thread'))
+      : loadCore(spec, opts).then((loaded) => new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, graphFile: loaded.graphFile }, () => loaded.release()));
+  const [handle, tokenizer] = await Promise.allSettled([handleP, tokenizerP]);
+  if (handle.status === 'fulfilled' && tokenizer.status === 'fulfilled') return new LlmEngine(handle.value, tokenizer.value);
+  // When only one side failed, the other is stopped: a started core's process would keep
+  // this one alive after the error (the CLI printed it and hung).
+  if (handle.status === 'fulfilled') await handle.value.dispose();
+  throw handle.status === 'rejected' ? handle.reason : (tokenizer as PromiseRejectedResult).reason;
 }

@@ -90,6 +90,18 @@ describe('named errors', () => {
     expect(e.hint).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });
 
+  it('generate: an unreadable tokenizer.json is named, and the command ends (the engine process it started is stopped)', () => {
+    const dir = copyModel('broken-tokenizer');
+    writeFileSync(path.join(dir, 'tokenizer.json'), '{"model": ');
+    const input = path.join(scratch, 'in-tok.jsonl');
+    writeFileSync(input, '{"id": 1, "prompt": "ok"}\n');
+    // Before the fix the error was printed and the process waited for the forked engine forever.
+    const res = runCli(['generate', '--model', dir, '--input', input, '--out', path.join(scratch, 'out-tok.jsonl')], { timeout: 120_000 });
+    expect(res.signal, 'still running after 120 s').toBeNull();
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/cannot load the tokenizer of .*broken-tokenizer/);
+  });
+
   it('generate: an input line without prompt or messages, through the CLI', () => {
     const input = path.join(scratch, 'in.jsonl');
     writeFileSync(input, '{"id": 1, "prompt": "ok"}\n{"id": 2}\n{"id": 3, "messages": []}\nnot json\n');
