@@ -21,6 +21,7 @@ const ROWS: readonly Row[] = [
   ['Pathway template sha256', (m) => (m.pathwayTemplates ? Object.entries(m.pathwayTemplates).map(([p, hash]) => `${p}: ${hash}`).join('\n') : undefined)],
   ['Judge', (m) => m.judge],
   ['Judge revision', (m) => (m.judge ? m.judgeRevision : '')],
+  ['Judge endpoints', (m) => m.judgeEndpoints?.join('\n') ?? ''],
   ['Generation', (m) => m.generation],
   ['Packages', (m) => (Object.keys(m.packages).length > 0 ? Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ') : undefined)],
   ['Node / platform', (m) => [m.node, m.platform].filter(Boolean).join(' · ') || undefined],

@@ -29,6 +29,7 @@ export async function renderPage(data: ReportData, assets: PageAssets): Promise<
   const samplesJs = inlineScript(assets.samplesJs, 'the sample browser script');
   const hasJudge = data.series.some((s) => s.judge);
   const endpoints = renderEndpoints(data.runs);
+  const judgeEndpoints = renderEndpoints(data.runs.map((r) => ({ label: r.label, endpoints: r.judgeEndpoints })), 'judge');
   return `${await pageHead(data.title, assets.css, [chartJs, clientJs, samplesJs])}
 <header>
 <h1>${h(data.title)}</h1>
@@ -36,7 +37,7 @@ export async function renderPage(data: ReportData, assets: PageAssets): Promise<
     data.reference.length > 0 ? ` · ${data.reference.length} reference row(s) from the paper` : ''
   }</p>
 <nav>
-<a href="#manifest">Manifest</a>${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}<a href="#summary">Summary</a>${data.comparisons.length > 0 ? '<a href="#differences">Differences</a>' : ''}<a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
+<a href="#manifest">Manifest</a>${endpoints ? '<a href="#endpoints">Endpoints</a>' : ''}${judgeEndpoints ? '<a href="#judge-endpoints">Judge endpoints</a>' : ''}<a href="#summary">Summary</a>${data.comparisons.length > 0 ? '<a href="#differences">Differences</a>' : ''}<a href="#sums">Per-task sums</a><a href="#per-task">Per-task charts</a><a href="#pathways">Pathways</a><a href="#scatter">ATF vs RVA</a>${
     hasJudge ? '<a href="#judge">Judge</a>' : ''
   }<a href="#samples">Samples</a>
 </nav>
@@ -45,6 +46,7 @@ export async function renderPage(data: ReportData, assets: PageAssets): Promise<
 ${renderManifest(data.runs)}
 ${renderRuns(data.runs)}
 ${endpoints}
+${judgeEndpoints}
 ${renderNotes(data.notes)}
 ${renderHeadline(data)}
 ${renderComparisons(data)}

@@ -140,6 +140,7 @@ function summarizeRun(loaded: LoadedRun, id: string, label: string): RunSummary 
     stats: run.stats,
     ...(run.error && { error: `${run.error.code}: ${run.error.message}` }),
     ...(run.endpoints && { endpoints: run.endpoints }),
+    ...(run.judge?.endpoints && { judgeEndpoints: run.judge.endpoints }),
     manifest: runManifest(run),
   };
 }
@@ -171,6 +172,7 @@ function runManifest(run: LoadedRun['run']): RunManifest {
     ...(spec.pathway_templates && { pathwayTemplates: spec.pathway_templates as Record<string, string> }),
     ...(run.judge && { judge: `${run.judge.model} (${run.judge.sample})` }),
     ...(run.judge?.revision && { judgeRevision: run.judge.revision }),
+    ...(run.judge?.endpoints?.length && { judgeEndpoints: run.judge.endpoints.map((e) => e.url) }),
     ...(run.endpoints?.length && { endpoints: run.endpoints.map((e) => e.url) }),
     generation,
     packages: env?.packages ?? {},

@@ -66,6 +66,8 @@ export interface RunSummary {
   error?: string;
   /** Per-endpoint figures of runs on several OpenAI-compatible servers. */
   endpoints?: RunRecord['endpoints'];
+  /** The same for the judge's servers. */
+  judgeEndpoints?: NonNullable<RunRecord['judge']>['endpoints'];
   manifest: RunManifest;
 }
 
@@ -91,6 +93,8 @@ export interface RunManifest {
   judgeRevision?: string;
   /** The OpenAI-compatible servers that answered (runs over endpoints). */
   endpoints?: string[];
+  /** The judge's servers (a judge over endpoints). */
+  judgeEndpoints?: string[];
   /** Sampling, output limits and prompt mode in words. */
   generation: string;
   packages: Record<string, string>;

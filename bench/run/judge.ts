@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { IpdError, type TextGenerator } from '../../common';
+import { IpdError, type EndpointStats, type TextGenerator } from '../../common';
 import type { DialogItem } from '../../pathways';
 import { readDataset } from '../../pathways/node';
 import { buildJudgePrompt, isJudgeFailure, parseJudgeOutput, selectJudgeItems } from '../../scorers';
 import { Progress } from '../progress';
 import { writeRunReport } from '../report/node';
-import { itemId, recordKey, reduce, sessionEndpointRecords, type EndpointStatsRecord, type JudgeRecord, type JudgeSample } from '../runlog';
+import { itemId, recordKey, reduce, runEndpointRecords, sessionEndpointRecords, type EndpointStatsRecord, type JudgeRecord, type JudgeSample } from '../runlog';
 import { openLog, openRunForUpdate, runPaths, writeMetrics, writeRunRecord } from '../runlog/node';
 import { JUDGE_MAX_NEW_TOKENS } from './defaults';
 import { modelProvenance } from './provenance';
@@ -35,6 +35,9 @@ export async function judgeResponse(
     scores: verdict.scores,
     status: r.error ? 'error' : verdict.status,
     problems: r.error ? [r.error, ...verdict.problems] : verdict.problems,
+    completion_tokens: r.completionTokens,
+    latency_ms: r.latencyMs,
+    ...(r.endpoint !== undefined && { endpoint: r.endpoint }),
   };
   return { record, completionTokens: r.completionTokens };
 }
@@ -92,7 +95,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
   const judgeProvenance = await modelProvenance(generator);
   const appender = openLog(opts.dir, 'judge');
   const records = [...prior];
-  let endpoints: EndpointStatsRecord[] = [];
+  let session: EndpointStats[] | undefined;
   const progress = new Progress({ label: 'judge', total: selected.length, done: selected.length - todo.length });
   try {
     await Promise.all(
@@ -106,11 +109,23 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeSummary> {
   } finally {
     appender.close();
     if (!opts.quiet) progress.finish();
-    endpoints = sessionEndpointRecords(generator.endpointStats?.() ?? []);
+    session = generator.endpointStats?.();
     await generator.dispose();
   }
   writeMetrics(opts.dir, reduce({ predictions, judge: records, pathways: run.spec.pathways }));
-  writeRunRecord(opts.dir, { ...run, judge: { model: opts.judgeModel, sample: opts.sample, ...(judgeProvenance.revision && { revision: judgeProvenance.revision }) } });
+  // Judge servers over all sessions of this judging (figures of replies from the records, as
+  // for the generations); judging over again starts them over with judge.jsonl.
+  const previous = prior.length > 0 ? run.judge?.endpoints : undefined;
+  const judgeEndpoints = session ? runEndpointRecords(previous, session, judgedByEndpoint(records)) : previous;
+  writeRunRecord(opts.dir, {
+    ...run,
+    judge: { model: opts.judgeModel, sample: opts.sample, ...(judgeProvenance.revision && { revision: judgeProvenance.revision }), ...(judgeEndpoints && { endpoints: judgeEndpoints }) },
+  });
   await writeRunReport(opts.dir);
-  return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length, endpoints };
+  return { judged: todo.length, resumed: selected.length - todo.length, failures: records.filter((r) => isJudgeFailure(r.status)).length, endpoints: sessionEndpointRecords(session ?? []) };
+}
+
+/** Judge replies as runEndpointRecords counts them: those that name their server. */
+function judgedByEndpoint(records: readonly JudgeRecord[]): Array<{ endpoint: string; completion_tokens: number; latency_ms: number }> {
+  return records.flatMap((r) => (r.endpoint !== undefined ? [{ endpoint: r.endpoint, completion_tokens: r.completion_tokens ?? 0, latency_ms: r.latency_ms ?? 0 }] : []));
 }

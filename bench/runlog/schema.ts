@@ -87,6 +87,10 @@ export const JudgeRecordSchema = z
     /** The parser's verdict (scorers/judge.ts), or `error` when the judge model failed. */
     status: z.enum(JUDGE_OUTCOMES),
     problems: z.array(z.string()),
+    /** The judge's reply: its length and time, and the server that gave it (--backend openai); run.json's judge.endpoints counts from these. Absent in records written before them. */
+    completion_tokens: count.optional(),
+    latency_ms: z.number().nonnegative().optional(),
+    endpoint: z.string().optional(),
   })
   .refine((r) => isJudgeFailure(r.status) || typeof r.scores.Total === 'number', {
     message: 'a usable verdict (ok or partial) needs scores.Total',
@@ -246,7 +250,15 @@ export const RunRecordSchema = z.object({
   /** Settings that define the generations; a rerun with different ones is refused without --force. */
   spec: RunSpecSchema,
   /** The judge that wrote judge.jsonl; judging again with another one starts judge.jsonl over. */
-  judge: z.object({ model: z.string(), sample: z.enum(JUDGE_SAMPLES), revision: z.string().optional() }).optional(),
+  judge: z
+    .object({
+      model: z.string(),
+      sample: z.enum(JUDGE_SAMPLES),
+      revision: z.string().optional(),
+      /** Remote judge backends: what each server did over all judge sessions (endpoints.ts), as `endpoints` is for the generations. */
+      endpoints: z.array(EndpointStatsRecordSchema).optional(),
+    })
+    .optional(),
   environment: z.object({
     engine: z.string(),
     device: z.string(),

@@ -190,7 +190,15 @@ describe('ipdialog run against a scripted server', () => {
     expect(judges[0].overall.failures + judges[1].overall.failures).toBe(garbage.length);
     expect(new Set(judges.flatMap((j) => j.failed_items))).toEqual(new Set(garbage.map((j) => `${j.task}:${j.index}`)));
     for (const j of judges) for (const t of Object.values(j.tasks)) if (t.count > 0) expect(t.mean.Total).toBe(10);
-    expect(RunRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).judge).toEqual({ model: 'fake-model', sample: 'every-10th' });
+    // The judge ran on the server too: each reply names it, and run.json and the report count them.
+    for (const j of judged) expect(j).toMatchObject({ endpoint: server.baseUrl, completion_tokens: expect.any(Number), latency_ms: expect.any(Number) });
+    const judge = RunRecordSchema.parse(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).judge!;
+    expect(judge).toMatchObject({ model: 'fake-model', sample: 'every-10th' });
+    expect(judge.endpoints).toHaveLength(1);
+    expect(judge.endpoints![0]).toMatchObject({ url: server.baseUrl, requests: 20, completion_tokens: judged.reduce((n, j) => n + j.completion_tokens!, 0) });
+    const report = readFileSync(path.join(out, 'report.html'), 'utf8');
+    const section = report.slice(report.indexOf('<section id="judge-endpoints">'), report.indexOf('</section>', report.indexOf('<section id="judge-endpoints">')));
+    expect(section).toContain(`<td>${server.baseUrl}</td><td class="num">20</td>`);
   });
 
   itWithReference('a resumed run keeps its judge; judge --judge-sample all re-judges with another model; score --run waits for a finished run', [DATA], async () => {
@@ -200,7 +208,7 @@ describe('ipdialog run against a scripted server', () => {
     // The same run again, without --judge: nothing to generate, and the judging stays recorded.
     const again = await run(out, 2);
     expect(again.stderr).toMatch(/run: 0 generated, 40 resumed/);
-    expect(readRun().judge).toEqual({ model: 'fake-model', sample: 'every-10th' });
+    expect(readRun().judge).toMatchObject({ model: 'fake-model', sample: 'every-10th', endpoints: [{ url: server.baseUrl, requests: 4 }] });
     expect(jsonl(path.join(out, 'judge.jsonl'))).toHaveLength(4);
 
     const res = await runCliAsync(['judge', '--run', out, '--judge', 'other-judge', '--judge-sample', 'all', '--backend', 'openai', '--base-url', server.baseUrl]);
@@ -208,7 +216,11 @@ describe('ipdialog run against a scripted server', () => {
     const judged = jsonl(path.join(out, 'judge.jsonl'));
     expect(judged).toHaveLength(40);
     expect(new Set(judged.map((j) => j.judge_model))).toEqual(new Set(['other-judge']));
-    expect(readRun().judge).toEqual({ model: 'other-judge', sample: 'all' });
+    // Judging over again counts its servers over again; judging on (nothing left) keeps the counts.
+    expect(readRun().judge).toMatchObject({ model: 'other-judge', sample: 'all', endpoints: [{ url: server.baseUrl, requests: 40 }] });
+    const resumed = await runCliAsync(['judge', '--run', out, '--judge', 'other-judge', '--judge-sample', 'all', '--backend', 'openai', '--base-url', server.baseUrl]);
+    expect(resumed.stderr).toMatch(/judge: 0 judged, 40 resumed/);
+    expect(readRun().judge).toMatchObject({ model: 'other-judge', endpoints: [{ url: server.baseUrl, requests: 40 }] });
 
     // A run.json still saying "started" (killed, or still going) is not rewritten without --force.
     writeFileSync(path.join(out, 'run.json'), JSON.stringify({ ...readRun(), status: 'started' }));
