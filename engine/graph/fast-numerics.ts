@@ -1,33 +1,55 @@
 import onnxProto from 'onnx-proto';
-import { ELEM_FLOAT, decodeInitializer, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { ELEM_FLOAT, ELEM_INT64, decodeInitializer, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
 
 const { onnx } = onnxProto;
 const MS_DOMAIN = 'com.microsoft';
 const ELEM_UINT8 = 2;
+const ELEM_INT8 = 3;
 /** Int8 compute of MatMulNBits: A quantized per block to int8, VNNI dot products. */
 const ACCURACY_INT8 = 4;
 const BLOCK = 32;
 
 /**
- * `--numerics fast`: matrix products in int8 on the CPU's VNNI units instead of fp32.
- *  - 4-bit MatMulNBits (q4 exports) get accuracy_level 4: activations quantized to int8 per
- *    block, integer dot products (the exports leave it unset: fp32 compute);
- *  - float MatMuls by a constant 2-D weight (fp32 layers, and the tied LM head, which q4
- *    exports keep in fp32) become 8-bit MatMulNBits with accuracy_level 4: symmetric
- *    per-block weights of 64 (32 where K is not a multiple of 64), scale = max |w| / 127.
- *    MLAS's int8 kernel runs blocks of 64 about a third faster than blocks of 32.
- * Both change results (about 0.4% relative per product), so greedy tokens can differ from
- * exact mode; the README reports the agreement. Returns notes of what changed.
+ * Outputs this wide are LM heads (a vocabulary): they stay 8-bit MatMulNBits. MLAS's integer
+ * GEMM is faster there at 32 rows (25 vs 40 ms on a 150k head) but slower at one (10.5 vs
+ * 6.5 ms), and one row is what interactive decoding sees.
  */
-export function applyFastNumerics(model: ParsedModel, edits: GraphEdits): string[] {
+const HEAD_WIDTH = 32768;
+
+/**
+ * `--numerics fast`: matrix products in int8 on the CPU's VNNI units instead of fp32.
+ *  - On the CPU, layer weights (float MatMuls by a constant 2-D weight, and 4-bit
+ *    MatMulNBits, dequantized first) become int8 per output feature (scale = max |w| / 127)
+ *    and multiply activations rounded to int8 per row (scale = max |x| / 127) in exact
+ *    integer arithmetic (MatMulInteger, MLAS's u8s8 GEMM), then both scales. That GEMM runs
+ *    the benchmark's shapes 1.5-2.5x faster than MatMulNBits' int8 path (prompt-sized M) and
+ *    no slower at one row. An input several products share (q/k/v, gate/up) is rounded once.
+ *  - LM heads (and, on other targets, every product) stay MatMulNBits: 4-bit ones get
+ *    accuracy_level 4 (activations quantized to int8 per block; the exports leave it unset:
+ *    fp32 compute), float ones become 8-bit with accuracy_level 4: symmetric per-block weights
+ *    of 64 (32 where K is not a multiple of 64), scale = max |w| / 127. MLAS's int8 kernel
+ *    runs blocks of 64 about a third faster than blocks of 32.
+ * All of these change results (well under 1% relative per product), so greedy tokens can
+ * differ from exact mode; the README reports the agreement. Returns notes of what changed.
+ */
+export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = true): string[] {
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
+  const rounded = new Map<string, RoundedRows>();
   let int8Compute = 0;
   let quantized = 0;
+  let integer = 0;
   model.nodes.forEach((n, i) => {
     if (edits.remove.has(i)) return;
     const current = edits.replace.get(i) ?? n;
     if (current.opType === 'MatMulNBits' && current.domain === MS_DOMAIN) {
+      const w = cpu ? nbitsWeight(model, current) : undefined;
+      if (w && w.n < HEAD_WIDTH) {
+        integerProduct(model, edits, rounded, i, current, w);
+        for (const name of current.input.slice(1, 4)) if (name && consumers(model, name) === 1) edits.removeInitializers.add(name);
+        integer++;
+        return;
+      }
       edits.replace.set(i, withAttribute(current, 'accuracy_level', ACCURACY_INT8));
       int8Compute++;
       return;
@@ -36,6 +58,15 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits): string
     const weight = constantWeight(model, producers, edits, current.input[1]);
     if (!weight) return;
     const { k, n: cols, rowsOfB } = weight;
+    const dropWeight = () => {
+      if (weight.initializer && consumers(model, weight.initializer) === 1) edits.removeInitializers.add(weight.initializer);
+    };
+    if (cpu && cols < HEAD_WIDTH) {
+      integerProduct(model, edits, rounded, i, current, weight);
+      dropWeight();
+      integer++;
+      return;
+    }
     const block = k % 64 === 0 ? 64 : k % BLOCK === 0 ? BLOCK : undefined;
     if (block === undefined) return;
     const tag = `ipd/fast_${i}`;
@@ -59,13 +90,122 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits): string
       ].map(([name, v]) => onnx.AttributeProto.create({ name: name as string, i: v as number, type: onnx.AttributeProto.AttributeType.INT })),
     });
     edits.replace.set(i, op);
-    if (weight.initializer && consumers(model, weight.initializer) === 1) edits.removeInitializers.add(weight.initializer);
+    dropWeight();
     quantized++;
   });
   const notes: string[] = [];
+  if (integer) notes.push(`fast numerics: ${integer} matmul(s) as int8 x int8 integer products (weights per output feature, activations per row)`);
   if (int8Compute) notes.push(`fast numerics: ${int8Compute} 4-bit matmul(s) with int8 compute`);
   if (quantized) notes.push(`fast numerics: ${quantized} float matmul(s) as 8-bit weights with int8 compute`);
   return notes;
+}
+
+/** An activation rounded to int8 steps per row: uint8 values offset by 128, and the per-row scale. */
+interface RoundedRows {
+  q: string;
+  scale: string;
+}
+
+const SHARED = 'ipd/fast_int8';
+
+/**
+ * Node i (x times a constant weight) as MatMulInteger(round(x / s_row) + 128, W8, zero point
+ * 128) * s_row * s_col: the integer sums are exact; only the roundings of x and W change
+ * the result.
+ */
+function integerProduct(model: ParsedModel, edits: GraphEdits, rounded: Map<string, RoundedRows>, i: number, current: NodeProto, w: { k: number; n: number; rowsOfB: Float32Array }): void {
+  const { k, n, rowsOfB } = w;
+  const tag = `ipd/fast_${i}`;
+  const weights = new Int8Array(k * n);
+  const colScales = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let max = 0;
+    for (let x = 0; x < k; x++) max = Math.max(max, Math.abs(rowsOfB[j * k + x]));
+    const scale = max / 127;
+    colScales[j] = scale;
+    const inv = scale === 0 ? 0 : 1 / scale;
+    for (let x = 0; x < k; x++) weights[x * n + j] = Math.max(-127, Math.min(127, Math.round(rowsOfB[j * k + x] * inv)));
+  }
+  edits.appendInitializers.push(
+    onnx.TensorProto.create({ name: `${tag}/W8`, dataType: ELEM_INT8, dims: [k, n], rawData: new Uint8Array(weights.buffer) }),
+    onnx.TensorProto.create({ name: `${tag}/col_scales`, dataType: ELEM_FLOAT, dims: [n], rawData: new Uint8Array(colScales.buffer) }),
+  );
+  const before: NodeProto[] = [];
+  const input = current.input[0];
+  let r = rounded.get(input);
+  if (!r) {
+    if (rounded.size === 0) {
+      edits.appendInitializers.push(
+        onnx.TensorProto.create({ name: `${SHARED}/inv127`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1 / 127).buffer) }),
+        onnx.TensorProto.create({ name: `${SHARED}/tiny`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1e-30).buffer) }),
+        onnx.TensorProto.create({ name: `${SHARED}/offset`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(128).buffer) }),
+        onnx.TensorProto.create({ name: `${SHARED}/zero_point`, dataType: ELEM_UINT8, dims: [], rawData: Uint8Array.of(128) }),
+        onnx.TensorProto.create({ name: `${SHARED}/last_axis`, dataType: ELEM_INT64, dims: [1], rawData: new Uint8Array(BigInt64Array.of(-1n).buffer) }),
+      );
+    }
+    const a = `${tag}/a`;
+    r = { q: `${a}/q`, scale: `${a}/scale` };
+    // |x / s| <= 127 (s = max |x| / 127, at least 1e-30): Round stays within [-127, 127].
+    before.push(
+      node('Abs', [input], [`${a}/abs`]),
+      // ReduceMax takes its axes as an input from opset 18 on, as an attribute before.
+      model.opsetVersion >= 18 ? node('ReduceMax', [`${a}/abs`, `${SHARED}/last_axis`], [`${a}/max`], { keepdims: 1 }) : node('ReduceMax', [`${a}/abs`], [`${a}/max`], { axes: [-1], keepdims: 1 }),
+      node('Mul', [`${a}/max`, `${SHARED}/inv127`], [`${a}/raw_scale`]),
+      node('Max', [`${a}/raw_scale`, `${SHARED}/tiny`], [r.scale]),
+      node('Div', [input, r.scale], [`${a}/steps`]),
+      node('Round', [`${a}/steps`], [`${a}/rounded`]),
+      node('Add', [`${a}/rounded`, `${SHARED}/offset`], [`${a}/shifted`]),
+      node('Cast', [`${a}/shifted`], [r.q], { to: ELEM_UINT8 }),
+    );
+    rounded.set(input, r);
+  }
+  before.push(
+    node('MatMulInteger', [r.q, `${tag}/W8`, `${SHARED}/zero_point`], [`${tag}/acc`]),
+    node('Cast', [`${tag}/acc`], [`${tag}/acc_f`], { to: ELEM_FLOAT }),
+    node('Mul', [`${tag}/acc_f`, r.scale], [`${tag}/row_scaled`]),
+    node('Mul', [`${tag}/row_scaled`, `${tag}/col_scales`], [current.output[0]]),
+  );
+  edits.insertBefore.set(i, [...(edits.insertBefore.get(i) ?? []), ...before]);
+  edits.replace.delete(i);
+  edits.remove.add(i);
+}
+
+/**
+ * The float weight a 4-bit MatMulNBits multiplies by, as rows per output feature:
+ * (q - zero point) * scale per block (zero point 8 unless given as packed uint8). Undefined
+ * for what this does not read (other bit widths, fp16 scales, g_idx or bias inputs, weights
+ * outside the graph).
+ */
+function nbitsWeight(model: ParsedModel, n: NodeProto): { k: number; n: number; rowsOfB: Float32Array } | undefined {
+  const attr = (name: string) => Number(n.attribute?.find((a) => a.name === name)?.i ?? NaN);
+  const K = attr('K');
+  const N = attr('N');
+  const block = attr('block_size');
+  if (attr('bits') !== 4 || !(block >= 2) || n.input.slice(4).some(Boolean)) return undefined;
+  const B = decodeInitializer(model, n.input[1]);
+  const S = decodeInitializer(model, n.input[2]);
+  const Z = n.input[3] ? decodeInitializer(model, n.input[3]) : undefined;
+  if (!B?.rawData?.length || S?.dataType !== ELEM_FLOAT || !S.rawData?.length) return undefined;
+  if (n.input[3] && (Z?.dataType !== ELEM_UINT8 || !Z.rawData?.length)) return undefined;
+  const blocks = Math.ceil(K / block);
+  const packed = B.rawData;
+  const scaleBytes = new Uint8Array(S.rawData); // aligned copy
+  const scales = new Float32Array(scaleBytes.buffer, 0, scaleBytes.length / 4);
+  const zp = Z?.rawData;
+  if (packed.length < (N * blocks * block) / 2 || scales.length < N * blocks) return undefined;
+  const rows = new Float32Array(N * K);
+  for (let j = 0; j < N; j++) {
+    for (let b = 0; b < blocks; b++) {
+      const scale = scales[j * blocks + b];
+      const zero = zp ? (zp[j * Math.ceil(blocks / 2) + (b >> 1)] >> ((b & 1) * 4)) & 0x0f : 8;
+      const base = ((j * blocks + b) * block) / 2;
+      for (let x = 0; x < block && b * block + x < K; x++) {
+        const byte = packed[base + (x >> 1)];
+        rows[j * K + b * block + x] = (((x & 1) === 1 ? byte >> 4 : byte & 0x0f) - zero) * scale;
+      }
+    }
+  }
+  return { k: K, n: N, rowsOfB: rows };
 }
 
 interface ConstantWeight {

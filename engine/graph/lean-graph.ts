@@ -143,7 +143,8 @@ export function rewriteLean(
     edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
-  if (fast) notes.push(...applyFastNumerics(model, edits));
+  // Integer GEMMs where the CPU runs them; MatMulNBits (which WebGPU runs too) elsewhere.
+  if (fast) notes.push(...applyFastNumerics(model, edits, target === 'host'));
   // A replaced head's Transpose is dead now: it must not be pre-transposed below.
   pruneDeadNodes(model, edits);
   // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).
