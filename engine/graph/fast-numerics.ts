@@ -22,8 +22,10 @@ const HEAD_WIDTH = 32768;
  *    MatMulNBits, dequantized first) become int8 per output feature (scale = max |w| / 127)
  *    and multiply activations rounded to int8 per row (scale = max |x| / 127) in exact
  *    integer arithmetic (MatMulInteger, MLAS's u8s8 GEMM), then both scales. That GEMM runs
- *    the benchmark's shapes 1.5-2.5x faster than MatMulNBits' int8 path (prompt-sized M) and
- *    no slower at one row. An input several products share (q/k/v, gate/up) is rounded once.
+ *    prompt-sized products 1.5-2.5x faster than MatMulNBits' int8 path and one row about as
+ *    fast; a q4 model's layers then stream 8-bit instead of 4-bit weights, so its one-row
+ *    decode is about 10% slower. An input several products share (q/k/v, gate/up) is
+ *    rounded once.
  *  - LM heads (and, on other targets, every product) stay MatMulNBits: 4-bit ones get
  *    accuracy_level 4 (activations quantized to int8 per block; the exports leave it unset:
  *    fp32 compute), float ones become 8-bit with accuracy_level 4: symmetric per-block weights
@@ -116,16 +118,10 @@ const SHARED = 'ipd/fast_int8';
 function integerProduct(model: ParsedModel, edits: GraphEdits, rounded: Map<string, RoundedRows>, i: number, current: NodeProto, w: { k: number; n: number; rowsOfB: Float32Array }): void {
   const { k, n, rowsOfB } = w;
   const tag = `ipd/fast_${i}`;
+  // One block the length of K: per output feature. MatMulInteger wants B as [K, N] int8.
+  const { packed, scales: colScales } = quantize8(rowsOfB, n, k, k);
   const weights = new Int8Array(k * n);
-  const colScales = new Float32Array(n);
-  for (let j = 0; j < n; j++) {
-    let max = 0;
-    for (let x = 0; x < k; x++) max = Math.max(max, Math.abs(rowsOfB[j * k + x]));
-    const scale = max / 127;
-    colScales[j] = scale;
-    const inv = scale === 0 ? 0 : 1 / scale;
-    for (let x = 0; x < k; x++) weights[x * n + j] = Math.max(-127, Math.min(127, Math.round(rowsOfB[j * k + x] * inv)));
-  }
+  for (let j = 0; j < n; j++) for (let x = 0; x < k; x++) weights[x * n + j] = packed[j * k + x] - 128;
   edits.appendInitializers.push(
     onnx.TensorProto.create({ name: `${tag}/W8`, dataType: ELEM_INT8, dims: [k, n], rawData: new Uint8Array(weights.buffer) }),
     onnx.TensorProto.create({ name: `${tag}/col_scales`, dataType: ELEM_FLOAT, dims: [n], rawData: new Uint8Array(colScales.buffer) }),
