@@ -4,17 +4,19 @@ import type { ScreenIo } from './graph/screen-head';
 /**
  * Greedy tokens from a screened LM head, identical to the argmax of the exact float32 head.
  *
- * The graph computes the head far more cheaply: the hidden state h rounded to int8 steps per
- * block (h'), times 8-bit weights w', in integers (`A`). For every logit the screen's error
+ * The graph computes the head far more cheaply: the hidden state h rounded to int8 steps of
+ * its row (h'), times int8 weights w' (per vocabulary entry), in integers (`A`). For every logit the screen's error
  * |X_v - A_v| is bounded by E (below), so only entries with A_v >= max A - 2E can hold the
  * exact maximum. Those are rescored exactly (kernelDot: bit-identical to the kernel's
  * float32 MatMul), best screen value first, until the best exact value beats every remaining
  * candidate's upper bound A_v + E. Ties keep the lower index, as ArgMax does. No entry
  * outside the candidates can win: X_u <= A_u + E < max A - E <= X_(argmax A) <= best exact.
  *
- * X - A = sum (h - h') w + sum h' (w - w'), so per block b of inputs (32 or 64)
- *   E = sum_b |h - h'|_1 max|w|_b + |h'|_1 max(scale_w / 2)_b  + float32 rounding allowance,
- * with h - h' known exactly (the graph outputs h'), and the weight steps known from the rewrite.
+ * X - A = (h - h') . w + h' . (w - w'), so by Cauchy-Schwarz, for every entry v,
+ *   E = |h - h'|_2 max_v |w_v|_2 + |h'|_2 max_v |w_v - w'_v|_2  + float32 rounding allowance,
+ * with h - h' known exactly (the graph outputs h'), and both weight norms known from the
+ * rewrite. (A sum of |h - h'| times the largest |w| also bounds it, but about five times
+ * more loosely for rounding errors of random sign: five times as many candidates.)
  */
 /**
  * The exact head's weight rows, [V, H]: row(v) gives entry v's H values (a view that may be
@@ -41,9 +43,10 @@ export class ArrayHeadRows implements HeadRows {
 export class LmHeadScreen {
   readonly vocab: number;
   readonly hiddenSize: number;
-  /** Candidates rescored exactly, and greedy picks made (for stats). */
+  /** Candidates rescored exactly, greedy picks made, and rows whose whole screened row was needed (for stats). */
   numRescored = 0;
   numPicks = 0;
+  numFullRows = 0;
   /** Milliseconds spent picking (scan, bound, rescoring). */
   pickMs = 0;
 
@@ -60,24 +63,20 @@ export class LmHeadScreen {
 
   /** Bound on |exact - screened| for every logit of the row at `off` (hidden h, its int8 rounding q). */
   bound(hidden: Float32Array, quantized: Float32Array, off: number): number {
-    const { weightErr, weightMax, hiddenSize: H } = this.io;
-    let e = 0;
-    let l1 = 0;
-    let maxW = 0;
-    const block = H / weightErr.length;
-    for (let b = 0; b < weightErr.length; b++) {
-      let diff = 0;
-      let q1 = 0;
-      for (let i = off + b * block; i < off + b * block + block; i++) {
-        diff += Math.abs(hidden[i] - quantized[i]);
-        q1 += Math.abs(quantized[i]);
-        l1 += Math.abs(hidden[i]);
-      }
-      e += diff * weightMax[b] + q1 * weightErr[b];
-      if (weightMax[b] > maxW) maxW = weightMax[b];
+    const { weightNorm, weightErrNorm, hiddenSize: H } = this.io;
+    let diff2 = 0;
+    let q2 = 0;
+    let h2 = 0;
+    for (let i = off; i < off + H; i++) {
+      const d = hidden[i] - quantized[i];
+      diff2 += d * d;
+      q2 += quantized[i] * quantized[i];
+      h2 += hidden[i] * hidden[i];
     }
-    // Float32 rounding of both products: far above (K + 64) * 2^-24 * sum |h_k w_k|, twice.
-    e += 4 * (H + 64) * 2 ** -24 * l1 * maxW;
+    let e = Math.sqrt(diff2) * weightNorm + Math.sqrt(q2) * weightErrNorm;
+    // Float32 rounding of both products (the kernel's sum and the screen's scalings): far
+    // above (H + 64) * 2^-24 * sum |h_k w_k| <= (H + 64) * 2^-24 * |h|_2 |w|_2, twice.
+    e += 4 * (H + 64) * 2 ** -24 * Math.sqrt(h2) * weightNorm;
     return e * 1.001;
   }
 

@@ -127,8 +127,10 @@ export class ModelRunner {
     if (!io) throw new IpdError('INTERNAL', 'screenStep: the graph has no screened LM head');
     const { feeds } = this.prefillFeeds(rows, undefined);
     if (this.io.numLogitsToKeep) feeds[this.io.numLogitsToKeep] = this.tensor('int64', this.keepOne, []);
-    const out = await this.session.run(feeds, [io.logits, io.hidden, io.quantized]);
-    return { logits: out[io.logits].data as Float32Array, hidden: out[io.hidden].data as Float32Array, quantized: out[io.quantized].data as Float32Array };
+    const out = await this.session.run(feeds, [io.logits, io.logitScale, io.hidden, io.quantized]);
+    const logits = out[io.logits].data as Float32Array;
+    scaleRows(logits, out[io.logitScale].data as Float32Array, io.vocab, rows.length);
+    return { logits, hidden: out[io.hidden].data as Float32Array, quantized: out[io.quantized].data as Float32Array };
   }
 
   private prefillFeeds(rows: readonly (readonly number[])[], prefix: PastPrefix | undefined): { feeds: Record<string, Tensor>; S: number; P: number } {
@@ -221,8 +223,9 @@ export class ModelRunner {
 
   /**
    * Greedy picks of a screened head: from each row's top screened logits, or, for a row whose
-   * candidates reach past them, from its whole row, read by running the same step once more
-   * (a step has no side effects; it gives the same values).
+   * candidates reach past them (rare), from its whole row, read by running the same step once
+   * more (a step has no side effects; it gives the same values). The exact head's own session
+   * would be no cheaper: its float weights are packed into fresh memory at its first run.
    */
   private async screenPicks(feeds: Record<string, Tensor>, out: InferenceSession.ReturnType, rows: number): Promise<Int32Array> {
     const io = this.lean!.screen!;
@@ -239,8 +242,11 @@ export class ModelRunner {
       else picks[i] = v;
     }
     if (unsettled) {
-      const logits = (await this.session.run(feeds, [io.logits]))[io.logits].data as Float32Array;
+      const again = await this.session.run(feeds, [io.logits, io.logitScale]);
+      const logits = again[io.logits].data as Float32Array;
+      scaleRows(logits, again[io.logitScale].data as Float32Array, io.vocab, rows);
       for (const i of unsettled) picks[i] = screen.pick(logits, i * io.vocab, hidden, quantized, i * io.hiddenSize);
+      screen.numFullRows += unsettled.length;
     }
     return picks;
   }
@@ -338,4 +344,12 @@ export function fp16ToFloat(h: number): number {
   if (e === 31) return m ? NaN : s ? -Infinity : Infinity;
   F16_BUF.setUint32(0, s | ((e + 112) << 23) | (m << 13));
   return F16_BUF.getFloat32(0);
+}
+
+/** Screened logits come divided by their row's scale (the graph saves a pass over [rows, V]): multiplied back here, as the graph does for the top values. */
+function scaleRows(logits: Float32Array, scale: Float32Array, vocab: number, rows: number): void {
+  for (let i = 0; i < rows; i++) {
+    const s = scale[i];
+    for (let v = i * vocab; v < (i + 1) * vocab; v++) logits[v] = Math.fround(logits[v] * s);
+  }
 }

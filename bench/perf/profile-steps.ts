@@ -74,6 +74,6 @@ const showPrefill = (m: Map<string, number>, n: number) =>
   [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${(v / 1000).toFixed(0).padStart(8)} ms  ${((100 * v) / prefillTotal).toFixed(1).padStart(5)}%  ${k}`).join('\n');
 process.stdout.write(`prefill steps (${prefillRuns.length}): ${(prefillTotal / 1e6).toFixed(1)} s in kernels\nby operator:\n${showPrefill(prefill.byOp, 10)}\nby node kind:\n${showPrefill(prefill.byNode, 12)}\n`);
 process.stdout.write(`model ${model.dir} (${model.dtype}, ${args.numerics}), ${rows} rows, prefill ${(s0.prefillMs / 1000).toFixed(1)} s for ${s0.numPrefillTokens} tokens (+${s0.numCachedPromptTokens} reused)\n`);
-if (screen) process.stdout.write(`LM head screen: ${(screen.numRescored / screen.numPicks).toFixed(1)} candidates rescored per token, ${(screen.pickMs / screen.numPicks).toFixed(3)} ms per token picking\n`);
+if (screen) process.stdout.write(`LM head screen: ${(screen.numRescored / screen.numPicks).toFixed(1)} candidates rescored per token, ${(screen.pickMs / screen.numPicks).toFixed(3)} ms per token picking, ${screen.numFullRows} of ${screen.numPicks} rows needed their whole screened row\n`);
 const runMs = decodeRuns.reduce((n, r) => n + r.dur, 0) / 1000 / Number(args.steps);
 process.stdout.write(`decode step: ${decodeMs.toFixed(1)} ms wall, ${runMs.toFixed(1)} ms in onnxruntime's run, ${(total / 1000 / Number(args.steps)).toFixed(1)} ms in kernels\nby operator:\n${show(byOp, 15)}\nby node kind:\n${show(byNode, 25)}\n`);

@@ -10,23 +10,33 @@ const ACCURACY_INT8 = 4;
 const BLOCK = 32;
 
 /**
- * Outputs this wide are LM heads (a vocabulary): they stay 8-bit MatMulNBits. MLAS's integer
- * GEMM is faster there at 32 rows (25 vs 40 ms on a 150k head) but slower at one (10.5 vs
- * 6.5 ms), and one row is what interactive decoding sees.
+ * Outputs this wide are LM heads (a vocabulary): their integer product ends in
+ * MatMulIntegerToFloat (weight scales applied in the GEMM's output pass) and one Mul by the
+ * row scales, instead of a Cast and two Muls over a [rows, vocabulary] tensor.
  */
 const HEAD_WIDTH = 32768;
 
 /**
+ * Largest int8 weight level. MLAS's u8 x s8 GEMM sums pairs of products in 16 bits with
+ * saturation where the CPU lacks VNNI (AVX2, AVX-512 without VNNI): 2 x 255 x 127 overflows,
+ * 2 x 255 x 63 does not. Callers probe the machine (node-host/int8-levels.ts) and pass 63
+ * where sums saturate.
+ */
+export type Int8Levels = 127 | 63;
+
+/**
  * `--numerics fast`: matrix products in int8 on the CPU's VNNI units instead of fp32.
- *  - On the CPU, layer weights (float MatMuls by a constant 2-D weight, and 4-bit
- *    MatMulNBits, dequantized first) become int8 per output feature (scale = max |w| / 127)
+ *  - On the CPU, every weight (float MatMuls by a constant 2-D weight, LM heads included, and
+ *    4-bit MatMulNBits, dequantized first) becomes int8 per output feature (scale = max |w| /
+ *    127, or / 63 where the CPU's integer GEMM saturates: Int8Levels)
  *    and multiply activations rounded to int8 per row (scale = max |x| / 127) in exact
  *    integer arithmetic (MatMulInteger, MLAS's u8s8 GEMM), then both scales. That GEMM runs
  *    prompt-sized products 1.5-2.5x faster than MatMulNBits' int8 path and one row about as
  *    fast; a q4 model's layers then stream 8-bit instead of 4-bit weights, so its one-row
  *    decode is about 10% slower. An input several products share (q/k/v, gate/up) is
- *    rounded once.
- *  - LM heads (and, on other targets, every product) stay MatMulNBits: 4-bit ones get
+ *    rounded once. For a 150k-vocabulary head the integer GEMM takes about two thirds of
+ *    MatMulNBits' int8 time at 8-50 rows and about the same at one.
+ *  - On other targets every product stays MatMulNBits: 4-bit ones get
  *    accuracy_level 4 (activations quantized to int8 per block; the exports leave it unset:
  *    fp32 compute), float ones become 8-bit with accuracy_level 4: symmetric per-block weights
  *    of 64 (32 where K is not a multiple of 64), scale = max |w| / 127. MLAS's int8 kernel
@@ -34,7 +44,7 @@ const HEAD_WIDTH = 32768;
  * All of these change results (well under 1% relative per product), so greedy tokens can
  * differ from exact mode; the README reports the agreement. Returns notes of what changed.
  */
-export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = true): string[] {
+export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = true, levels: Int8Levels = 127): string[] {
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
   const rounded = new Map<string, RoundedRows>();
@@ -46,8 +56,8 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = t
     const current = edits.replace.get(i) ?? n;
     if (current.opType === 'MatMulNBits' && current.domain === MS_DOMAIN) {
       const w = cpu ? nbitsWeight(model, current) : undefined;
-      if (w && w.n < HEAD_WIDTH) {
-        integerProduct(model, edits, rounded, i, current, w);
+      if (w) {
+        integerProduct(model, edits, rounded, i, current, w, levels);
         for (const name of current.input.slice(1, 4)) if (name && consumers(model, name) === 1) edits.removeInitializers.add(name);
         integer++;
         return;
@@ -63,8 +73,8 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = t
     const dropWeight = () => {
       if (weight.initializer && consumers(model, weight.initializer) === 1) edits.removeInitializers.add(weight.initializer);
     };
-    if (cpu && cols < HEAD_WIDTH) {
-      integerProduct(model, edits, rounded, i, current, weight);
+    if (cpu) {
+      integerProduct(model, edits, rounded, i, current, weight, levels);
       dropWeight();
       integer++;
       return;
@@ -102,26 +112,76 @@ export function applyFastNumerics(model: ParsedModel, edits: GraphEdits, cpu = t
   return notes;
 }
 
-/** An activation rounded to int8 steps per row: uint8 values offset by 128, and the per-row scale. */
-interface RoundedRows {
+/** An activation rounded to int8 steps per row: uint8 values offset by 128, the steps as floats, and the per-row scale. */
+export interface RoundedRows {
   q: string;
+  steps: string;
   scale: string;
 }
 
 const SHARED = 'ipd/fast_int8';
+
+/** Constants the integer products share, added once per graph. */
+function addSharedInitializers(edits: GraphEdits): void {
+  if (edits.appendInitializers.some((t) => t.name === `${SHARED}/inv127`)) return;
+  const float = (name: string, v: number) => onnx.TensorProto.create({ name: `${SHARED}/${name}`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(v).buffer) });
+  edits.appendInitializers.push(
+    float('inv127', 1 / 127),
+    float('tiny', 1e-30),
+    float('offset', 128),
+    float('one', 1),
+    onnx.TensorProto.create({ name: `${SHARED}/zero_point`, dataType: ELEM_UINT8, dims: [], rawData: Uint8Array.of(128) }),
+    onnx.TensorProto.create({ name: `${SHARED}/last_axis`, dataType: ELEM_INT64, dims: [1], rawData: new Uint8Array(BigInt64Array.of(-1n).buffer) }),
+  );
+}
+
+/**
+ * Nodes rounding `input` ([..., K] float) to int8 steps per row (last axis): scale = max |x| /
+ * 127 (at least 1e-30), steps = round(x / scale) within [-127, 127], q = steps + 128 as uint8
+ * (MatMulInteger's A, zero point 128). Names start with `a`.
+ */
+export function roundRows(model: ParsedModel, edits: GraphEdits, input: string, a: string): { nodes: NodeProto[]; rows: RoundedRows } {
+  addSharedInitializers(edits);
+  const rows = { q: `${a}/q`, steps: `${a}/rounded`, scale: `${a}/scale` };
+  const nodes = [
+    node('Abs', [input], [`${a}/abs`]),
+    // ReduceMax takes its axes as an input from opset 18 on, as an attribute before.
+    model.opsetVersion >= 18 ? node('ReduceMax', [`${a}/abs`, `${SHARED}/last_axis`], [`${a}/max`], { keepdims: 1 }) : node('ReduceMax', [`${a}/abs`], [`${a}/max`], { axes: [-1], keepdims: 1 }),
+    node('Mul', [`${a}/max`, `${SHARED}/inv127`], [`${a}/raw_scale`]),
+    node('Max', [`${a}/raw_scale`, `${SHARED}/tiny`], [rows.scale]),
+    node('Div', [input, rows.scale], [`${a}/steps`]),
+    node('Round', [`${a}/steps`], [rows.steps]),
+    node('Add', [rows.steps, `${SHARED}/offset`], [`${a}/shifted`]),
+    node('Cast', [`${a}/shifted`], [rows.q], { to: ELEM_UINT8 }),
+  ];
+  return { nodes, rows };
+}
+
+/**
+ * Weights [K, N] as int8 per output feature (MatMulInteger's B), from rows per feature:
+ * scale_j = max |w_j| / levels, values round(w / scale_j) within +-levels.
+ */
+export function int8Columns(rowsOfB: Float32Array, n: number, k: number, levels: Int8Levels): { weights: Int8Array; scales: Float32Array } {
+  const { packed, scales } = quantize8(rowsOfB, n, k, k, levels);
+  const weights = new Int8Array(k * n);
+  for (let j = 0; j < n; j++) for (let x = 0; x < k; x++) weights[x * n + j] = packed[j * k + x] - 128;
+  return { weights, scales };
+}
+
+/** round(x / s_row) x W8 in exact integer sums, times each column's scale (MatMulIntegerToFloat): `out` is the product divided by the row scale. */
+export function integerToFloatNode(q: string, weights: string, colScales: string, out: string): NodeProto {
+  return onnx.NodeProto.create({ opType: 'MatMulIntegerToFloat', domain: MS_DOMAIN, input: [q, weights, `${SHARED}/one`, colScales, `${SHARED}/zero_point`], output: [out], name: out });
+}
 
 /**
  * Node i (x times a constant weight) as MatMulInteger(round(x / s_row) + 128, W8, zero point
  * 128) * s_row * s_col: the integer sums are exact; only the roundings of x and W change
  * the result.
  */
-function integerProduct(model: ParsedModel, edits: GraphEdits, rounded: Map<string, RoundedRows>, i: number, current: NodeProto, w: { k: number; n: number; rowsOfB: Float32Array }): void {
+function integerProduct(model: ParsedModel, edits: GraphEdits, rounded: Map<string, RoundedRows>, i: number, current: NodeProto, w: { k: number; n: number; rowsOfB: Float32Array }, levels: Int8Levels): void {
   const { k, n, rowsOfB } = w;
   const tag = `ipd/fast_${i}`;
-  // One block the length of K: per output feature. MatMulInteger wants B as [K, N] int8.
-  const { packed, scales: colScales } = quantize8(rowsOfB, n, k, k);
-  const weights = new Int8Array(k * n);
-  for (let j = 0; j < n; j++) for (let x = 0; x < k; x++) weights[x * n + j] = packed[j * k + x] - 128;
+  const { weights, scales: colScales } = int8Columns(rowsOfB, n, k, levels);
   edits.appendInitializers.push(
     onnx.TensorProto.create({ name: `${tag}/W8`, dataType: ELEM_INT8, dims: [k, n], rawData: new Uint8Array(weights.buffer) }),
     onnx.TensorProto.create({ name: `${tag}/col_scales`, dataType: ELEM_FLOAT, dims: [n], rawData: new Uint8Array(colScales.buffer) }),
@@ -130,37 +190,21 @@ function integerProduct(model: ParsedModel, edits: GraphEdits, rounded: Map<stri
   const input = current.input[0];
   let r = rounded.get(input);
   if (!r) {
-    if (rounded.size === 0) {
-      edits.appendInitializers.push(
-        onnx.TensorProto.create({ name: `${SHARED}/inv127`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1 / 127).buffer) }),
-        onnx.TensorProto.create({ name: `${SHARED}/tiny`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1e-30).buffer) }),
-        onnx.TensorProto.create({ name: `${SHARED}/offset`, dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(128).buffer) }),
-        onnx.TensorProto.create({ name: `${SHARED}/zero_point`, dataType: ELEM_UINT8, dims: [], rawData: Uint8Array.of(128) }),
-        onnx.TensorProto.create({ name: `${SHARED}/last_axis`, dataType: ELEM_INT64, dims: [1], rawData: new Uint8Array(BigInt64Array.of(-1n).buffer) }),
-      );
-    }
-    const a = `${tag}/a`;
-    r = { q: `${a}/q`, scale: `${a}/scale` };
-    // |x / s| <= 127 (s = max |x| / 127, at least 1e-30): Round stays within [-127, 127].
-    before.push(
-      node('Abs', [input], [`${a}/abs`]),
-      // ReduceMax takes its axes as an input from opset 18 on, as an attribute before.
-      model.opsetVersion >= 18 ? node('ReduceMax', [`${a}/abs`, `${SHARED}/last_axis`], [`${a}/max`], { keepdims: 1 }) : node('ReduceMax', [`${a}/abs`], [`${a}/max`], { axes: [-1], keepdims: 1 }),
-      node('Mul', [`${a}/max`, `${SHARED}/inv127`], [`${a}/raw_scale`]),
-      node('Max', [`${a}/raw_scale`, `${SHARED}/tiny`], [r.scale]),
-      node('Div', [input, r.scale], [`${a}/steps`]),
-      node('Round', [`${a}/steps`], [`${a}/rounded`]),
-      node('Add', [`${a}/rounded`, `${SHARED}/offset`], [`${a}/shifted`]),
-      node('Cast', [`${a}/shifted`], [r.q], { to: ELEM_UINT8 }),
-    );
+    const made = roundRows(model, edits, input, `${tag}/a`);
+    before.push(...made.nodes);
+    r = made.rows;
     rounded.set(input, r);
   }
-  before.push(
-    node('MatMulInteger', [r.q, `${tag}/W8`, `${SHARED}/zero_point`], [`${tag}/acc`]),
-    node('Cast', [`${tag}/acc`], [`${tag}/acc_f`], { to: ELEM_FLOAT }),
-    node('Mul', [`${tag}/acc_f`, r.scale], [`${tag}/row_scaled`]),
-    node('Mul', [`${tag}/row_scaled`, `${tag}/col_scales`], [current.output[0]]),
-  );
+  if (n >= HEAD_WIDTH) {
+    before.push(integerToFloatNode(r.q, `${tag}/W8`, `${tag}/col_scales`, `${tag}/col_scaled`), node('Mul', [`${tag}/col_scaled`, r.scale], [current.output[0]]));
+  } else {
+    before.push(
+      node('MatMulInteger', [r.q, `${tag}/W8`, `${SHARED}/zero_point`], [`${tag}/acc`]),
+      node('Cast', [`${tag}/acc`], [`${tag}/acc_f`], { to: ELEM_FLOAT }),
+      node('Mul', [`${tag}/acc_f`, r.scale], [`${tag}/row_scaled`]),
+      node('Mul', [`${tag}/row_scaled`, `${tag}/col_scales`], [current.output[0]]),
+    );
+  }
   edits.insertBefore.set(i, [...(edits.insertBefore.get(i) ?? []), ...before]);
   edits.replace.delete(i);
   edits.remove.add(i);
@@ -245,8 +289,8 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
-/** Symmetric 8-bit blocks along K; stored offset by 128, MatMulNBits' default zero point for 8 bits. */
-export function quantize8(rowsOfB: Float32Array, n: number, k: number, block = BLOCK): { packed: Uint8Array; scales: Float32Array } {
+/** Symmetric 8-bit blocks along K (values within +-levels); stored offset by 128, MatMulNBits' default zero point for 8 bits. */
+export function quantize8(rowsOfB: Float32Array, n: number, k: number, block = BLOCK, levels: Int8Levels = 127): { packed: Uint8Array; scales: Float32Array } {
   const blocks = k / block;
   const packed = new Uint8Array(n * k);
   const scales = new Float32Array(n * blocks);
@@ -255,10 +299,10 @@ export function quantize8(rowsOfB: Float32Array, n: number, k: number, block = B
       const base = j * k + b * block;
       let max = 0;
       for (let i = 0; i < block; i++) max = Math.max(max, Math.abs(rowsOfB[base + i]));
-      const scale = max / 127;
+      const scale = max / levels;
       scales[j * blocks + b] = scale;
       const inv = scale === 0 ? 0 : 1 / scale;
-      for (let i = 0; i < block; i++) packed[base + i] = Math.max(-127, Math.min(127, Math.round(rowsOfB[base + i] * inv))) + 128;
+      for (let i = 0; i < block; i++) packed[base + i] = Math.max(-levels, Math.min(levels, Math.round(rowsOfB[base + i] * inv))) + 128;
     }
   }
   return { packed, scales };

@@ -1,6 +1,6 @@
 import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
-import { applyFastNumerics } from './fast-numerics';
+import { applyFastNumerics, type Int8Levels } from './fast-numerics';
 import { pretransposeWeights } from './pretranspose';
 import { screenLmHead, type ScreenIo } from './screen-head';
 import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
@@ -18,7 +18,7 @@ export interface LeanIo {
    */
   kvIndexInput?: string;
   /**
-   * The LM head screened in 8 bits (exact mode on the host): the engine picks greedy tokens
+   * The LM head screened in int8 (exact mode on the host): the engine picks greedy tokens
    * from the screen's candidates, rescored exactly; no `logits` output.
    */
   screen?: ScreenIo;
@@ -57,7 +57,8 @@ export function rewriteLean(
   target: LeanTarget = 'host',
   external?: ExternalizeOptions,
   numerics: Numerics = 'exact',
-  opts: { screenHead?: boolean } = {},
+  /** intLevels: the largest int8 weight level of integer products (63 where the CPU's GEMM saturates at 127). */
+  opts: { screenHead?: boolean; intLevels?: Int8Levels } = {},
 ): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
@@ -129,8 +130,8 @@ export function rewriteLean(
     }
   });
 
-  const screen = opts.screenHead && host && !fast && lastLogitsOnly && head && head.reshapeIn === undefined ? screenLmHead(model, edits, head.head, io.logits) : undefined;
-  if (screen) notes.push(`LM head screened in 8 bits, candidates rescored exactly (${screen.vocab} x ${screen.hiddenSize})`);
+  const screen = opts.screenHead && host && !fast && lastLogitsOnly && head && head.reshapeIn === undefined ? screenLmHead(model, edits, head.head, io.logits, opts.intLevels) : undefined;
+  if (screen) notes.push(`LM head screened in int8 (weights within +-${opts.intLevels ?? 127}), candidates rescored exactly (${screen.vocab} x ${screen.hiddenSize})`);
   let nextToken: string | undefined;
   if (lastLogitsOnly && !screen) {
     nextToken = 'ipd_next_token';
@@ -144,7 +145,7 @@ export function rewriteLean(
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
   // Integer GEMMs where the CPU runs them; MatMulNBits (which WebGPU runs too) elsewhere.
-  if (fast) notes.push(...applyFastNumerics(model, edits, target === 'host'));
+  if (fast) notes.push(...applyFastNumerics(model, edits, target === 'host', opts.intLevels));
   // A replaced head's Transpose is dead now: it must not be pre-transposed below.
   pruneDeadNodes(model, edits);
   // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).

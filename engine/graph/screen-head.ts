@@ -1,17 +1,8 @@
 import onnxProto from 'onnx-proto';
-import { quantize8 } from './fast-numerics';
-import { ELEM_FLOAT, decodeInitializer, node, valueInfo, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { int8Columns, integerToFloatNode, roundRows, type Int8Levels } from './fast-numerics';
+import { ELEM_FLOAT, decodeInitializer, node, valueInfo, type GraphEdits, type ParsedModel } from './onnx-model';
 
 const { onnx } = onnxProto;
-/**
- * Inputs per quantization block of the screen (weights and the hidden state alike): 64 where
- * the hidden size allows, else 32. MLAS's int8 kernel runs a 150k-vocabulary head at 50 rows
- * about a third faster with blocks of 64 than of 32 (128 gains little more), while the error
- * bound, and so the number of candidates to rescore, grows only with the coarser steps.
- */
-function screenBlock(hiddenSize: number): number | undefined {
-  return hiddenSize % 64 === 0 ? 64 : hiddenSize % 32 === 0 ? 32 : undefined;
-}
 /**
  * Screened logits the host reads per row. Enough when the candidates (within 2E of the top)
  * are fewer; otherwise the engine runs the step again for whole rows, which on the benchmark
@@ -21,19 +12,24 @@ const SCREEN_TOP_K = 256;
 
 /**
  * What the engine needs to pick greedy tokens from a screened LM head: the graph's screened
- * logits (8-bit weights, int8 compute) and the head's input, the float weight rows to rescore
- * candidates exactly, and per-block bounds of the screen's error.
+ * logits (int8 x int8 products) and the head's input, the float weight rows to rescore
+ * candidates exactly, and bounds of the screen's error.
  */
 export interface ScreenIo {
-  /** [B, 1, V] float32: logits from the 8-bit copy of the head (fetched only when the top ones do not settle a row). */
+  /**
+   * [B, 1, V] float32: logits from the int8 copy of the head, divided by the row's `logitScale`
+   * (fetched only when the top ones do not settle a row).
+   */
   logits: string;
-  /** [B, 1, k] float32 and int64: the k largest screened logits of each row and their entries, largest first. */
+  /** [B, 1, 1] float32: what each row's `logits` are to be multiplied by. */
+  logitScale: string;
+  /** [B, 1, k] float32 and int64: the k largest screened logits of each row (scaled) and their entries, largest first. */
   topValues: string;
   topIndices: string;
   topK: number;
   /** [B, 1, H] float32: the hidden state the head multiplies. */
   hidden: string;
-  /** [B, 1, H] float32: that state rounded to int8 steps per block (what the screen multiplies). */
+  /** [B, 1, H] float32: that state rounded to int8 steps (what the screen multiplies). */
   quantized: string;
   vocab: number;
   hiddenSize: number;
@@ -44,19 +40,22 @@ export interface ScreenIo {
   rows: { initializer: string; transposed: boolean; file?: string; offset?: number; length?: number };
   /** The exact head as a graph of its own (built by the loader), for rows that sample from full logits. */
   headGraph?: string;
-  /** Per block of inputs (hiddenSize / weightErr.length of them): the largest weight rounding error (scale / 2), and the largest |weight|. */
-  weightErr: number[];
-  weightMax: number[];
+  /** The largest Euclidean norm of a head row w_v, and of its rounding error w_v - w'_v (the int8 copy's). */
+  weightNorm: number;
+  weightErrNorm: number;
 }
 
 /**
  * Replaces a float LM head (MatMul by a constant [H, V] weight, or by Transpose of a [V, H]
- * embedding as tied heads are exported) by an 8-bit screen with int8 compute, and exposes
- * the head's input. The exact logits are no longer computed in the graph: the engine rescores
+ * embedding as tied heads are exported) by an int8 screen and exposes the head's input. The
+ * hidden state is rounded to int8 per row, the weights per vocabulary entry (within +-levels:
+ * 63 where the CPU's integer GEMM would saturate), and multiplied in exact integer sums
+ * (MLAS's u8 x s8 GEMM: at 32 rows about 1.5x faster than MatMulNBits' 8-bit blocks, about
+ * as fast at one). The exact logits are no longer computed in the graph: the engine rescores
  * the few candidates the screen cannot rule out, bit-identically (engine/lm-head-screen.ts).
  * Returns undefined when the head is not of that form (or its weights are not embedded).
  */
-export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: number, logits: string): ScreenIo | undefined {
+export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: number, logits: string, levels: Int8Levels = 127): ScreenIo | undefined {
   const head = edits.replace.get(headIndex) ?? model.nodes[headIndex];
   if (head.opType !== 'MatMul' || head.output[0] !== logits) return undefined;
   const producers = new Map<string, number>();
@@ -64,21 +63,25 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
   const weight = headWeight(model, producers, head.input[1]);
   if (!weight) return undefined;
   const { vocab, hiddenSize, rowsOf, rows } = weight;
-  const block = screenBlock(hiddenSize);
-  if (block === undefined) return undefined;
-  const q = quantize8(rowsOf, vocab, hiddenSize, block);
-  const blocks = hiddenSize / block;
-  const weightErr = new Array<number>(blocks).fill(0);
-  const weightMax = new Array<number>(blocks).fill(0);
+  const { weights, scales } = int8Columns(rowsOf, vocab, hiddenSize, levels);
+  let norm2 = 0;
+  let err2 = 0;
   for (let v = 0; v < vocab; v++) {
-    for (let b = 0; b < blocks; b++) {
-      weightErr[b] = Math.max(weightErr[b], q.scales[v * blocks + b] / 2);
-      for (let i = 0; i < block; i++) weightMax[b] = Math.max(weightMax[b], Math.abs(rowsOf[v * hiddenSize + b * block + i]));
+    let n = 0;
+    let e = 0;
+    for (let k = 0; k < hiddenSize; k++) {
+      const w = rowsOf[v * hiddenSize + k];
+      const d = w - weights[k * vocab + v] * scales[v];
+      n += w * w;
+      e += d * d;
     }
+    norm2 = Math.max(norm2, n);
+    err2 = Math.max(err2, e);
   }
   const topK = Math.min(SCREEN_TOP_K, vocab);
   const io: ScreenIo = {
     logits: 'ipd_screen_logits',
+    logitScale: 'ipd_screen_logit_scale',
     topValues: 'ipd_screen_top_values',
     topIndices: 'ipd_screen_top_indices',
     topK,
@@ -87,41 +90,36 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
     vocab,
     hiddenSize,
     rows,
-    weightErr,
-    weightMax,
+    // Rounded up: the host's bound must not fall short by the last bit of a square root.
+    weightNorm: Math.sqrt(norm2) * (1 + 1e-9),
+    weightErrNorm: Math.sqrt(err2) * (1 + 1e-9),
   };
-  edits.appendInitializers.push(
-    onnx.TensorProto.create({ name: 'ipd/screen/B', dataType: 2, dims: [vocab, blocks, block], rawData: q.packed }),
-    onnx.TensorProto.create({ name: 'ipd/screen/scales', dataType: ELEM_FLOAT, dims: [vocab, blocks], rawData: new Uint8Array(q.scales.buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/blocks', dataType: 7, dims: [3], rawData: new Uint8Array(new BigInt64Array([-1n, BigInt(blocks), BigInt(block)]).buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/hidden_shape', dataType: 7, dims: [3], rawData: new Uint8Array(new BigInt64Array([-1n, 1n, BigInt(hiddenSize)]).buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/int8_max', dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(127).buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/k', dataType: 7, dims: [1], rawData: new Uint8Array(new BigInt64Array([BigInt(topK)]).buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/last_axis', dataType: 7, dims: [1], rawData: new Uint8Array(new BigInt64Array([2n]).buffer) }),
-    onnx.TensorProto.create({ name: 'ipd/screen/tiny', dataType: ELEM_FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(1e-30).buffer) }),
-  );
-  // The hidden state rounded to int8 steps per block here (scale = max |x| / 127, rounded to
-  // even), so the screen's activation error is known exactly; the kernel's own int8
-  // quantization of these values is exact.
   const t = (n: string) => `ipd/screen/${n}`;
+  edits.appendInitializers.push(
+    onnx.TensorProto.create({ name: t('W8'), dataType: 3, dims: [hiddenSize, vocab], rawData: new Uint8Array(weights.buffer) }),
+    onnx.TensorProto.create({ name: t('col_scales'), dataType: ELEM_FLOAT, dims: [vocab], rawData: new Uint8Array(scales.buffer) }),
+    onnx.TensorProto.create({ name: t('k'), dataType: 7, dims: [1], rawData: new Uint8Array(new BigInt64Array([BigInt(topK)]).buffer) }),
+  );
+  // The hidden state in int8 steps of its row's scale; the host gets the rounded state (steps
+  // times scale) to bound the error exactly. The GEMM's integer sums are exact, so the screen
+  // is sum h' w' up to float rounding of the two scales.
+  const { nodes, rows: r } = roundRows(model, edits, head.input[0], t('h'));
   edits.appendNodes.push(
     node('Identity', [head.input[0]], [io.hidden]),
-    node('Reshape', [head.input[0], t('blocks')], [t('h_blocks')]),
-    node('Abs', [t('h_blocks')], [t('abs')]),
-    // ReduceMax takes its axes as an input from opset 18 on, as an attribute before.
-    model.opsetVersion >= 18 ? node('ReduceMax', [t('abs'), t('last_axis')], [t('amax')], { keepdims: 1 }) : node('ReduceMax', [t('abs')], [t('amax')], { axes: [2], keepdims: 1 }),
-    node('Div', [t('amax'), t('int8_max')], [t('scale')]),
-    node('Max', [t('scale'), t('tiny')], [t('safe_scale')]),
-    node('Div', [t('h_blocks'), t('safe_scale')], [t('steps')]),
-    node('Round', [t('steps')], [t('q')]),
-    node('Mul', [t('q'), t('scale')], [t('hq_blocks')]),
-    node('Reshape', [t('hq_blocks'), t('hidden_shape')], [io.quantized]),
+    ...nodes,
+    node('Mul', [r.steps, r.scale], [io.quantized]),
+    node('Identity', [r.scale], [io.logitScale]),
+    integerToFloatNode(r.q, t('W8'), t('col_scales'), io.logits),
+    // The host reads the top entries only: 256 values a row instead of 151,936. The row's
+    // scale is positive, so the order is that of the scaled logits.
+    node('TopK', [io.logits, t('k')], [t('top_unscaled'), io.topIndices], { axis: -1, largest: 1, sorted: 1 }),
+    node('Mul', [t('top_unscaled'), r.scale], [io.topValues]),
   );
-  edits.replace.set(headIndex, matMulNBits8(io.quantized, io.logits, hiddenSize, vocab, block));
-  // The host reads the top entries only: 128 values a row instead of 151,936.
-  edits.appendNodes.push(node('TopK', [io.logits, t('k')], [io.topValues, io.topIndices], { axis: -1, largest: 1, sorted: 1 }));
+  edits.remove.add(headIndex);
+  edits.replace.delete(headIndex);
   edits.appendOutputs.push(
     valueInfo(io.logits, ELEM_FLOAT, ['batch_size', 1, vocab]),
+    valueInfo(io.logitScale, ELEM_FLOAT, ['batch_size', 1, 1]),
     valueInfo(io.topValues, ELEM_FLOAT, ['batch_size', 1, topK]),
     valueInfo(io.topIndices, 7, ['batch_size', 1, topK]),
     valueInfo(io.hidden, ELEM_FLOAT, ['batch_size', 1, hiddenSize]),
@@ -129,23 +127,6 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
   );
   edits.removeOutputs.add(logits);
   return io;
-}
-
-function matMulNBits8(input: string, output: string, k: number, n: number, block: number): NodeProto {
-  return onnx.NodeProto.create({
-    opType: 'MatMulNBits',
-    domain: 'com.microsoft',
-    input: [input, 'ipd/screen/B', 'ipd/screen/scales'],
-    output: [output],
-    name: 'ipd/screen/MatMulNBits8',
-    attribute: [
-      ['K', k],
-      ['N', n],
-      ['bits', 8],
-      ['block_size', block],
-      ['accuracy_level', 4],
-    ].map(([name, i]) => onnx.AttributeProto.create({ name: name as string, i: i as number, type: onnx.AttributeProto.AttributeType.INT })),
-  });
 }
 
 /** The head's float32 weight as rows per vocabulary entry, and where the loader finds it. */

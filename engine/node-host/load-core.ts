@@ -11,6 +11,8 @@ import type { DeviceName } from '../types';
 import path from 'node:path';
 import type { LmHeadScreen } from '../lm-head-screen';
 import { prepareGraph } from './lean-model';
+import { int8Levels } from './int8-levels';
+import type { Int8Levels } from '../graph/fast-numerics';
 import { createScreen, verifyScreen } from './screen-setup';
 import { createGraphSession, createSession, loadOrt, webgpuHasShaderF16, type DeviceChoice } from './ort-session';
 
@@ -25,10 +27,12 @@ export interface CoreOptions extends CoreTuning {
    */
   numerics?: Numerics;
   /**
-   * Exact mode on the CPU: screen the LM head in 8 bits and rescore candidates exactly (same
+   * Exact mode on the CPU: screen the LM head in int8 and rescore candidates exactly (same
    * tokens, a quarter of the head's work). Default on; off computes the float head in the graph.
    */
   screenHead?: boolean;
+  /** Largest int8 weight level of integer products; default: what this machine sums exactly (int8Levels). */
+  intLevels?: Int8Levels;
   /** Write onnxruntime's per-op trace to files starting with this prefix (profiling runs). */
   profilePrefix?: string;
 }
@@ -72,7 +76,10 @@ export async function loadCore(spec: CoreModelSpec, opts: CoreOptions = {}): Pro
 async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): Promise<LoadedCore> {
   const wantScreen = lean && (opts.device ?? 'cpu') === 'cpu' && (opts.numerics ?? 'exact') === 'exact' && opts.screenHead !== false;
   // WebGPU feeds present.* back as past; everywhere else the engine keeps the cache itself.
-  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, opts.device === 'webgpu' ? 'device' : 'host', opts.numerics, { screenHead: wantScreen });
+  const onHost = opts.device !== 'webgpu';
+  // Integer products (the screen, fast numerics) run on the CPU: their weight range is this CPU's.
+  const intLevels = lean && onHost && (wantScreen || opts.numerics === 'fast') ? (opts.intLevels ?? (await int8Levels())) : undefined;
+  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, onHost ? 'host' : 'device', opts.numerics, { screenHead: wantScreen, intLevels });
   let screen: LmHeadScreen | undefined;
   if (graph.lean?.screen) {
     const made = await createScreen(graph.lean.screen, graph.dir!, opts.threads);

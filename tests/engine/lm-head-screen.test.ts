@@ -22,7 +22,7 @@ function bruteArgmax(rows: Float32Array, hidden: Float32Array): number {
 }
 
 describe('LmHeadScreen.pickWithin', () => {
-  const io = { vocab: V, hiddenSize: H, weightErr: [0, 0], weightMax: [0, 0] } as unknown as ScreenIo;
+  const io = { vocab: V, hiddenSize: H, weightNorm: 0, weightErrNorm: 0 } as unknown as ScreenIo;
 
   it('finds the exact argmax whatever the screen error within the bound, ties going to the lower index', () => {
     let seed = 7;

@@ -27,9 +27,9 @@ const VARIANTS: Variant[] = [
   { name: 'GroupQueryAttention', opts: { attention: 'gqa' }, dtype: 'fp32', gqa: true },
   { name: 'GroupQueryAttention without position_ids', opts: { attention: 'gqa', positionIds: false }, dtype: 'fp32', gqa: true },
   { name: 'qwen2 tokenizer, several EOS ids', opts: { family: 'qwen2' }, dtype: 'fp32' },
-  // Optimum's tied LM head (MatMul by Transpose(embed)): screened in 8 bits with exact rescoring
+  // Optimum's tied LM head (MatMul by Transpose(embed)): screened in int8 with exact rescoring
   // (the default on the CPU), or, unscreened, the rewrite stores the transpose once.
-  { name: 'tied embeddings', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /LM head screened in 8 bits/ },
+  { name: 'tied embeddings', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /LM head screened in int8/ },
   { name: 'tied embeddings, head not screened', opts: { architecture: { tieWordEmbeddings: true } }, dtype: 'fp32', notes: /1 weight\(s\) stored transposed/, engine: { screenHead: false } },
   { name: 'tied embeddings in fp16', opts: { architecture: { tieWordEmbeddings: true }, dtypes: ['fp16'] }, dtype: 'fp16', notes: /1 weight\(s\) stored transposed/ },
 ];
