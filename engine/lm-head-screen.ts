@@ -15,8 +15,8 @@ import type { ScreenIo } from './graph/screen-head';
  * X - A = (h - h') . w + h' . (w - w'), so by Cauchy-Schwarz, for every entry v,
  *   E = |h - h'|_2 max_v |w_v|_2 + |h'|_2 max_v |w_v - w'_v|_2  + float32 rounding allowance,
  * with h - h' known exactly (the graph outputs h'), and both weight norms known from the
- * rewrite. (A sum of |h - h'| times the largest |w| also bounds it, but about five times
- * more loosely for rounding errors of random sign: five times as many candidates.)
+ * rewrite. (A sum of |h - h'| times the largest |w| also bounds it, but on the benchmark's
+ * model a third more loosely, with three times as many candidates.)
  */
 /**
  * The exact head's weight rows, [V, H]: row(v) gives entry v's H values (a view that may be

@@ -5,10 +5,12 @@ import { ELEM_FLOAT, decodeInitializer, node, valueInfo, type GraphEdits, type P
 const { onnx } = onnxProto;
 /**
  * Screened logits the host reads per row. Enough when the candidates (within 2E of the top)
- * are fewer; otherwise the engine runs the step again for whole rows, which on the benchmark
- * workload happened in one decode step in ten with 128 and in none with 256.
+ * are fewer; otherwise the engine runs the step again for whole rows. On the benchmark's
+ * model with weights within +-127: about 20 candidates, at most 204 in 1,960 picks. Weights
+ * within +-63 (CPUs whose integer GEMM saturates) double part of E: 512 there. TopK itself
+ * costs 4 ms for 32 rows at 256, 6 at 512.
  */
-const SCREEN_TOP_K = 256;
+const screenTopK = (levels: Int8Levels) => (levels === 127 ? 256 : 512);
 
 /**
  * What the engine needs to pick greedy tokens from a screened LM head: the graph's screened
@@ -78,7 +80,7 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
     norm2 = Math.max(norm2, n);
     err2 = Math.max(err2, e);
   }
-  const topK = Math.min(SCREEN_TOP_K, vocab);
+  const topK = Math.min(screenTopK(levels), vocab);
   const io: ScreenIo = {
     logits: 'ipd_screen_logits',
     logitScale: 'ipd_screen_logit_scale',
@@ -110,7 +112,7 @@ export function screenLmHead(model: ParsedModel, edits: GraphEdits, headIndex: n
     node('Mul', [r.steps, r.scale], [io.quantized]),
     node('Identity', [r.scale], [io.logitScale]),
     integerToFloatNode(r.q, t('W8'), t('col_scales'), io.logits),
-    // The host reads the top entries only: 256 values a row instead of 151,936. The row's
+    // The host reads the top entries only: hundreds of values a row instead of 151,936. The row's
     // scale is positive, so the order is that of the scaled logits.
     node('TopK', [io.logits, t('k')], [t('top_unscaled'), io.topIndices], { axis: -1, largest: 1, sorted: 1 }),
     node('Mul', [t('top_unscaled'), r.scale], [io.topValues]),
