@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeInitializer, parseModel } from '../../../engine';
 
-const PRODUCTS = new Set(['MatMul', 'MatMulNBits', 'Gemm', 'FusedMatMul', 'MatMulInteger', 'DynamicQuantizeMatMul']);
+const PRODUCTS = new Set(['MatMul', 'MatMulNBits', 'Gemm', 'FusedMatMul', 'MatMulInteger', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul']);
 const ELEM_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 10: 2, 16: 2, 6: 4, 7: 8, 11: 8 };
 
 export async function weightBytesPerToken(onnxPath: string): Promise<number> {
