@@ -1,3 +1,4 @@
+import { additiveMasks } from './additive-mask';
 import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
 import { applyFastNumerics, type Int8Levels } from './fast-numerics';
@@ -66,6 +67,8 @@ export function rewriteLean(
   const fast = numerics === 'fast';
   const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host });
   if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls)`);
+  const masked = host ? additiveMasks(model, edits) : 0;
+  if (masked > 0) notes.push(`attention masks added instead of selected (${masked} layers; same scores)`);
   const producers = new Map<string, number>();
   model.nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
   const inits = model.initializerNames;
@@ -141,7 +144,15 @@ export function rewriteLean(
       edits.appendNodes.push(node('Cast', [io.logits], ['ipd/logits_f32'], { to: 1 }));
       src = 'ipd/logits_f32';
     }
-    edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
+    if (target === 'host' && model.opsetVersion >= 13) {
+      // TopK(1) picks the same first maximum as ArgMax, on both threads: ArgMax runs on one
+      // (2.1 against 1.4 ms for 32 rows of a 151,936 vocabulary).
+      edits.appendInitializers.push(int64Initializer('ipd/k_one', [1]), int64Initializer('ipd/last_axis', [-1]));
+      edits.appendNodes.push(
+        node('TopK', [src, 'ipd/k_one'], ['ipd/next_value', 'ipd/next_index'], { axis: -1 }),
+        node('Squeeze', ['ipd/next_index', 'ipd/last_axis'], [nextToken]),
+      );
+    } else edits.appendNodes.push(node('ArgMax', [src], [nextToken], { axis: -1, keepdims: 0 }));
     edits.appendOutputs.push(valueInfo(nextToken, ELEM_INT64, ['batch_size', 1]));
   }
   // Integer GEMMs where the CPU runs them; MatMulNBits (which WebGPU runs too) elsewhere.
