@@ -7,7 +7,7 @@ import { LlmEngine } from './llm-engine';
 import { loadCore, type CoreModelSpec, type CoreOptions } from './node-host/load-core';
 import { WorkerCoreHandle, type HostKind } from './node-host/worker-handle';
 
-export { loadCore } from './node-host/load-core';
+export { loadCore, NODE_MAX_BATCH } from './node-host/load-core';
 export type { CoreOptions, CoreModelSpec, LoadedCore } from './node-host/load-core';
 export { createSession, CUDA_INSTALL_HINT } from './node-host/ort-session';
 export type { DeviceChoice } from './node-host/ort-session';

@@ -39,7 +39,7 @@ export function addModelOptions(cmd: Command, { modelRequired = false, prefix = 
     .addOption(new Option('--device <name>', 'execution provider for the in-process engine').choices(['auto', 'cpu', 'cuda', 'webgpu']).default('cpu'))
     .option('--dtype <dtype>', 'weights: auto, fp32, fp16, q8, q4, q4f16 (picks onnx/model_<suffix>.onnx)', parseDtype, 'auto')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt('--threads'))
-    .option('--max-batch <n>', 'most requests decoding together (default: the engine chooses)', positiveInt('--max-batch'))
+    .option('--max-batch <n>', 'most requests decoding together (default 64)', positiveInt('--max-batch'))
     .option('--no-lean', 'run the ONNX graph as exported (full logits, full KV copies); for comparisons')
     .addOption(numericsOption())
     .option('--ref-batch <n>', 'with --backend transformersjs: prompts per static batch, sorted by length (default 8)', positiveInt('--ref-batch'))
