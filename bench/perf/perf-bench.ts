@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cacheDir } from '../../common/node';
 import { NODE_MAX_BATCH } from '../../engine/node';
+// @ts-expect-error plain JavaScript module without types (it runs before anything is built)
+import { buildCli } from '../../bin/cli-build.mjs';
 import { loadTokenizer, onnxFileName, type Dtype } from '../../models';
 import { createTinyModel, type TinyDtype, type TinyModelOptions } from '../../models/tiny';
 import {
@@ -136,6 +138,10 @@ for (const k of new Set([K, ...scaling])) workloads.set(k, buildWorkload(args.da
 const main = workloads.get(K)!;
 const mainFile = workloadFile(qwenDir, main);
 log(`workload: ${main.length} requests (${K} item(s) per task x 5 pathways), ${main.reduce((n, r) => n + r.promptIds.length, 0)} prompt tokens, ${main.reduce((n, r) => n + r.maxNewTokens, 0)} new tokens (limits ${Math.min(...main.map((r) => r.maxNewTokens))}-${Math.max(...main.map((r) => r.maxNewTokens))})`);
+
+// Both sides' processes start through the prebuilt CLI, as after `npm run build`.
+await buildCli();
+log('CLI prebuilt (npm run build): both sides start their processes through it');
 
 const common = { modelDir: qwenDir, device: 'cpu' as const, threads };
 const ours = (dtype: Dtype, numerics: 'exact' | 'fast'): Side => ({ label: `ours ${numerics}`, cfg: { ...common, impl: 'ours', dtype, numerics, maxBatch } });
