@@ -32,6 +32,15 @@ export function freshBuild(name, dir = BUILD_DIR, root = ROOT) {
   }
 }
 
+/** Imports the prebuilt `name` while it is fresh, else `source` (a TypeScript file's URL) through tsx's loader. */
+export async function importBuiltOr(name, source) {
+  const built = freshBuild(name);
+  if (built) return import(built);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(source);
+}
+
 /**
  * Builds every entry into `dir`. Packages stay imports of node_modules (only this
  * repository's sources are bundled), and each source's `import.meta.url` is replaced by its
