@@ -1,6 +1,7 @@
 import { additiveMasks } from './additive-mask';
 import type { DecoderIo } from './decoder-io';
 import { groupRepeatedKv, pastConcat } from './grouped-attention';
+import { keptRowsOnly } from './kept-rows';
 import { applyFastNumerics, type Int8Levels } from './fast-numerics';
 import { pretransposeWeights } from './pretranspose';
 import { screenLmHead, type ScreenIo } from './screen-head';
@@ -65,8 +66,8 @@ export function rewriteLean(
   const notes: string[] = [];
   const host = target === 'host' && !io.groupQueryAttention;
   const fast = numerics === 'fast';
-  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host });
-  if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls)`);
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast });
+  if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls${host && fast ? '; past and new values multiplied apart' : ''})`);
   const masked = host ? additiveMasks(model, edits) : 0;
   if (masked > 0) notes.push(`attention masks added instead of selected (${masked} layers; same scores)`);
   const producers = new Map<string, number>();
@@ -157,6 +158,10 @@ export function rewriteLean(
   }
   // Integer GEMMs where the CPU runs them; MatMulNBits (which WebGPU runs too) elsewhere.
   if (fast) notes.push(...applyFastNumerics(model, edits, target === 'host', opts.intLevels));
+  // The last layer's tail (attention output, MLP, final norm) on the kept positions only.
+  const headInput = io.numLogitsToKeep ? (head && head.reshapeIn === undefined ? model.nodes[head.head].input[0] : undefined) : lastLogitsOnly ? 'ipd/last_position_hidden' : undefined;
+  const kept = host && headInput ? keptRowsOnly(model, edits, headInput) : 0;
+  if (kept > 0) notes.push(`the last layer's tail runs on the kept positions only (${kept} nodes; same logits)`);
   // A replaced head's Transpose is dead now: it must not be pre-transposed below.
   pruneDeadNodes(model, edits);
   // Only where this rewrite writes a weight file of its own (the graph had its weights embedded).

@@ -135,19 +135,19 @@ export function emptyEdits(): GraphEdits {
 }
 
 /**
- * Drops original nodes whose outputs nothing reads any more (e.g. the shape arithmetic of an
- * Expand that a rewrite removed): a dead node would still keep its inputs alive.
+ * Drops nodes whose outputs nothing reads any more (e.g. the shape arithmetic of an Expand
+ * that a rewrite removed, or nodes an earlier rewrite added that a later one bypassed): a dead
+ * node would still run and keep its inputs alive. Returns how many nodes went.
  */
 export function pruneDeadNodes(model: ParsedModel, edits: GraphEdits): number {
   const live = new Set(model.outputs.map((o) => o.name).filter((n) => !edits.removeOutputs.has(n)));
   for (const o of edits.appendOutputs) live.add(o.name);
-  const added = [...[...edits.insertBefore.values()].flat(), ...edits.appendNodes];
   const original = model.nodes.map((n, i) => (edits.remove.has(i) ? undefined : (edits.replace.get(i) ?? n)));
-  for (const n of added) for (const x of n.input) live.add(x);
+  const all = [...original, ...[...edits.insertBefore.values()].flat(), ...edits.appendNodes];
   let changed = true;
   while (changed) {
     changed = false;
-    for (const n of original) {
+    for (const n of all) {
       if (!n || !n.output.some((o) => live.has(o))) continue;
       for (const x of n.input) {
         if (x && !live.has(x)) {
@@ -157,13 +157,22 @@ export function pruneDeadNodes(model: ParsedModel, edits: GraphEdits): number {
       }
     }
   }
+  const isLive = (n: NodeProto) => n.output.some((o) => live.has(o));
   let pruned = 0;
   original.forEach((n, i) => {
-    if (n && !n.output.some((o) => live.has(o))) {
+    if (n && !isLive(n)) {
       edits.remove.add(i);
       pruned++;
     }
   });
+  for (const [i, list] of edits.insertBefore) {
+    const kept = list.filter(isLive);
+    pruned += list.length - kept.length;
+    edits.insertBefore.set(i, kept);
+  }
+  const appended = edits.appendNodes.filter(isLive);
+  pruned += edits.appendNodes.length - appended.length;
+  edits.appendNodes.splice(0, edits.appendNodes.length, ...appended);
   return pruned;
 }
 
