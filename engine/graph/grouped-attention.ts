@@ -9,6 +9,13 @@ export interface HeadLayout {
    * per-step copy of the whole key cache into present.*.key disappears.
    */
   splitKeys?: boolean;
+  /**
+   * Also the value side (`--numerics fast` on the host): the probabilities against the past
+   * and the new values multiply separately and add, so the per-step copy of the whole value
+   * cache into present.*.value disappears too. Not bit-identical (two sums added instead of
+   * one running sum), hence fast mode only.
+   */
+  splitValues?: boolean;
 }
 
 /**
@@ -21,7 +28,7 @@ export interface HeadLayout {
  * The same dot products in the same order, minus the copies. Returns how many matmuls changed.
  */
 export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
-  const { numHeads, kvHeads, splitKeys } = layout;
+  const { numHeads, kvHeads, splitKeys, splitValues } = layout;
   if (kvHeads >= numHeads || numHeads % kvHeads !== 0) return 0;
   const producers = new Map<string, number>();
   const consumers = new Map<string, number>();
@@ -78,6 +85,7 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   const grouped = 'ipd/shape_grouped';
   const heads = 'ipd/shape_heads';
   let changed = 0;
+  let splitValueCount = 0;
   model.nodes.forEach((mm, i) => {
     if (mm.opType !== 'MatMul' || edits.replace.has(i) || edits.remove.has(i)) return;
     const [a, b] = mm.input;
@@ -124,11 +132,24 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     // P x repeat(V): attention output.
     const rep = repeatChain(b);
     if (!rep) return;
+    const cat = splitValues ? pastConcat(model, producers, rep.source) : undefined;
     edits.insertBefore.set(i, [
       node('Reshape', [a, grouped], [`${tag}/p`]),
-      node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`]),
+      ...(cat
+        ? [
+            // P[..., :past] x V_past + P[..., past:] x V_new, past = the past's length.
+            node('Shape', [cat.past], [`${tag}/past_shape`]),
+            node('Slice', [`${tag}/past_shape`, 'ipd/two', 'ipd/three'], [`${tag}/past_len`]),
+            node('Slice', [`${tag}/p`, 'ipd/zero', `${tag}/past_len`, 'ipd/three'], [`${tag}/p_past`]),
+            node('Slice', [`${tag}/p`, `${tag}/past_len`, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new`]),
+            node('MatMul', [`${tag}/p_past`, cat.past], [`${tag}/out_past`]),
+            node('MatMul', [`${tag}/p_new`, cat.fresh], [`${tag}/out_new`]),
+            node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
+          ]
+        : [node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`])]),
       node('Reshape', [`${tag}/out`, heads], [out]),
     ]);
+    if (cat) splitValueCount++;
     edits.remove.add(i);
     dropIfUnused(rep.chain);
     changed++;
@@ -136,6 +157,11 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   if (changed > 0) {
     // 0 copies the input's size at that index (batch, and the last dimension).
     edits.appendInitializers.push(int64Initializer(grouped, [0, kvHeads, -1, 0]), int64Initializer(heads, [0, numHeads, -1, 0]));
+  }
+  if (splitValueCount > 0) {
+    const max = int64Initializer('ipd/int64_max_split', [0]);
+    new BigInt64Array(max.rawData.buffer, max.rawData.byteOffset, 1)[0] = 9223372036854775807n;
+    edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), max);
   }
   return changed;
 }

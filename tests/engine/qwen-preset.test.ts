@@ -160,6 +160,9 @@ describe('qwen2.5-0.5b preset', () => {
     // All 14 four-bit matmuls and the float tied head become integer products.
     expect(fast.info.notes.join('\n')).toMatch(/fast numerics: 15 matmul\(s\) as int8 x int8 integer products/);
     expect(fast.info.notes.join('\n')).not.toMatch(/4-bit matmul\(s\) with int8 compute|as 8-bit weights/);
+    expect(fast.info.notes.join('\n')).toMatch(/past and new values multiplied apart/);
+    expect(exact.info.notes.join('\n')).not.toMatch(/past and new values multiplied apart/);
+    expect(exact.info.notes.join('\n')).toMatch(/the last layer's tail runs on the kept positions only/);
     const ids = exact.tokenizer.encodeChat([{ role: 'user', content: 'Hello there' }]);
     const r = await fast.generate({ promptTokenIds: ids, sampling: { maxNewTokens: 4 } });
     expect(r.tokenIds).toHaveLength(4);
@@ -177,6 +180,12 @@ describe('qwen2.5-0.5b preset', () => {
       const [a, b] = [await next(exact), await next(fast)];
       const agree = a.filter((t, i) => t === b[i]).length;
       expect(agree, `${dtype}: ${agree}/16 next tokens agree`).toBeGreaterThanOrEqual(8);
+      // Decode steps too, where fast mode multiplies past and new values apart: a wrong split
+      // (a lost new position, the wrong past length) would derail every second token.
+      const three = (e: LlmEngine) => Promise.all(prompts.map((p) => e.generate({ promptTokenIds: p, sampling: { maxNewTokens: 3 } }).then((r) => r.tokenIds.join(' '))));
+      const [x, y] = [await three(exact), await three(fast)];
+      const same = x.filter((t, i) => t === y[i]).length;
+      expect(same, `${dtype}: ${same}/16 three-token outputs agree`).toBeGreaterThanOrEqual(6);
     }
   });
 });
