@@ -33,12 +33,14 @@ export function coreSpecOf(model: ResolvedModel): CoreModelSpec {
 
 export async function createLlmEngine(model: ResolvedModel, opts: EngineOptions = {}): Promise<LlmEngine> {
   // The tokenizer (main thread) and the session (worker) load at the same time.
-  const tokenizerP = opts.tokenizer ? Promise.resolve(opts.tokenizer) : loadTokenizer(model.dir);
+  const { tokenizer: given, ...coreOpts } = opts;
+  const tokenizerP = given ? Promise.resolve(given) : loadTokenizer(model.dir);
   const spec = coreSpecOf(model);
+  // The core's options cross to its thread or process: the tokenizer stays here.
   const handleP: Promise<CoreHandle> =
     (opts.worker ?? true)
-      ? WorkerCoreHandle.start(spec, opts, opts.host ?? (process.platform === 'linux' ? 'process' : 'thread'))
-      : loadCore(spec, opts).then((loaded) => new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, graphFile: loaded.graphFile }, () => loaded.release()));
+      ? WorkerCoreHandle.start(spec, coreOpts, opts.host ?? (process.platform === 'linux' ? 'process' : 'thread'))
+      : loadCore(spec, coreOpts).then((loaded) => new CoreLoop(loaded.core, { device: loaded.device, lean: loaded.lean, notes: loaded.notes, graphFile: loaded.graphFile }, () => loaded.release()));
   const [handle, tokenizer] = await Promise.allSettled([handleP, tokenizerP]);
   if (handle.status === 'fulfilled' && tokenizer.status === 'fulfilled') return new LlmEngine(handle.value, tokenizer.value);
   // When only one side failed, the other is stopped: a started core's process would keep

@@ -3,7 +3,8 @@
 // wall time counts start, model load and generation, and peak RSS is that side's alone.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createLlmEngine } from '../../../engine/node';
-import type { Dtype } from '../../../models';
+import { IpdError } from '../../../common';
+import type { Dtype, TextTokenizer } from '../../../models';
 import { resolveModelFolder } from '../../../models/node';
 import { TransformersJsReference } from '../../backends/transformersjs';
 import type { ImplResult } from './result';
@@ -47,6 +48,7 @@ export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
   // A worker thread in this process, so that peak RSS counts the engine too (the CLI forks a
   // process instead); this process already runs with the CLI's malloc settings.
   const engine = await createLlmEngine(model, {
+    tokenizer: idsOnly(model.dir),
     host: 'thread',
     threads: cfg.threads,
     device: cfg.device,
@@ -83,6 +85,17 @@ export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
     { loadMs, generateMs, prefillMs: stats.prefillMs, decodeMs: stats.decodeMs, decodeTokens: stats.numDecodeTokens, cachedPromptTokens: stats.numCachedPromptTokens },
     device,
   );
+}
+
+/**
+ * Token ids in, token ids out, as transformers.js' generate() on the other side: neither
+ * process loads a tokenizer (Qwen's takes 0.5-1 s here), so neither pays for one.
+ */
+function idsOnly(source: string): TextTokenizer {
+  const noText = (): never => {
+    throw new IpdError('USAGE', `the measured process for ${source} works on token ids only`);
+  };
+  return { encode: noText, encodeChat: noText, renderChat: noText, decode: () => '', hasChatTemplate: false, padTokenId: undefined, eosTokenId: undefined, bosTokenId: undefined };
 }
 
 function write(cfg: MeasuredConfig, workload: WorkloadFile, ids: number[][], timing: Omit<ImplResult, 'impl' | 'outputs' | 'generatedTokens' | 'promptTokens' | 'maxRssMb'>, device?: string): void {
