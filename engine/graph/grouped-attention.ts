@@ -1,4 +1,4 @@
-import { int64Initializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { int64Initializer, int64MaxInitializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
 
 export interface HeadLayout {
   numHeads: number;
@@ -25,7 +25,9 @@ export interface HeadLayout {
  * This rewrite multiplies the grouped query rows against the cache as it is instead:
  *   Q [B, H, S, d] -> [B, kv, g*S, d];  scores = Q' x K^T -> [B, kv, g*S, T] -> [B, H, S, T]
  *   P [B, H, S, T] -> [B, kv, g*S, T];  out = P' x V     -> [B, kv, g*S, d] -> [B, H, S, d]
- * The same dot products in the same order, minus the copies. Returns how many matmuls changed.
+ * The same dot products in the same order, minus the copies (at a one-token step the export's
+ * one-row-per-head products take onnxruntime's one-row kernel, which can round the last bit
+ * differently from the grouped rows' kernel). Returns how many matmuls changed.
  */
 export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
   const { numHeads, kvHeads, splitKeys, splitValues } = layout;
@@ -159,9 +161,7 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     edits.appendInitializers.push(int64Initializer(grouped, [0, kvHeads, -1, 0]), int64Initializer(heads, [0, numHeads, -1, 0]));
   }
   if (splitValueCount > 0) {
-    const max = int64Initializer('ipd/int64_max_split', [0]);
-    new BigInt64Array(max.rawData.buffer, max.rawData.byteOffset, 1)[0] = 9223372036854775807n;
-    edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), max);
+    edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), int64MaxInitializer('ipd/int64_max_split'));
   }
   return changed;
 }

@@ -5,7 +5,7 @@ import { keptRowsOnly } from './kept-rows';
 import { applyFastNumerics, type Int8Levels } from './fast-numerics';
 import { pretransposeWeights } from './pretranspose';
 import { screenLmHead, type ScreenIo } from './screen-head';
-import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel, type TensorProto } from './onnx-model';
+import { ELEM_FLOAT16, ELEM_INT64, assembleModel, emptyEdits, pruneDeadNodes, int64Initializer, int64MaxInitializer, node, valueInfo, type ExternalizeOptions, type NodeProto, type ParsedModel } from './onnx-model';
 
 /** The extra outputs the engine reads instead of the full logits and the full present.*. */
 export interface LeanIo {
@@ -30,7 +30,6 @@ export interface LeanIo {
   notes: string[];
 }
 
-const INT64_MAX = '9223372036854775807';
 const PASS_THROUGH = new Set(['Cast', 'Identity', 'Add', 'Mul', 'Div', 'Sub', 'Tanh', 'Softcap']);
 const LM_HEAD_OPS = new Set(['MatMul', 'MatMulNBits', 'MatMulInteger', 'FusedMatMul', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
 
@@ -83,7 +82,7 @@ export function rewriteLean(
     if (!head) notes.push('LM head not found; logits stay full-sequence');
     else {
       lastLogitsOnly = true;
-      edits.appendInitializers.push(int64Initializer('ipd/minus_one', [-1]), int64Initializer('ipd/one', [1]), bigInitializer('ipd/int64_max', INT64_MAX));
+      edits.appendInitializers.push(int64Initializer('ipd/minus_one', [-1]), int64Initializer('ipd/one', [1]), int64MaxInitializer('ipd/int64_max'));
       const sliced = 'ipd/last_position_hidden';
       // The hidden states [B, S, H] before the head (or before its 2-D reshape) keep only the last position.
       const target = head.reshapeIn ?? head.head;
@@ -105,7 +104,7 @@ export function rewriteLean(
 
   // -S: the new positions of this step are the last S of each present tensor.
   edits.appendInitializers.push(int64Initializer('ipd/axis_one_start', [1]), int64Initializer('ipd/axis_one_end', [2]), int64Initializer('ipd/two', [2]));
-  if (!lastLogitsOnly || io.numLogitsToKeep) edits.appendInitializers.push(bigInitializer('ipd/int64_max', INT64_MAX));
+  if (!lastLogitsOnly || io.numLogitsToKeep) edits.appendInitializers.push(int64MaxInitializer('ipd/int64_max'));
   edits.appendNodes.push(
     node('Shape', [io.inputIds], ['ipd/input_shape']),
     node('Slice', ['ipd/input_shape', 'ipd/axis_one_start', 'ipd/axis_one_end'], ['ipd/seq_len']),
@@ -176,12 +175,6 @@ export function rewriteLean(
     if (at) screen.rows = { ...screen.rows, file: external.location, ...at };
   }
   return { chunks, lean: { lastLogitsOnly, nextToken, kvIndexInput, screen, newKeys, newValues, notes } };
-}
-
-function bigInitializer(name: string, value: string): TensorProto {
-  const t = int64Initializer(name, [0]);
-  new BigInt64Array(t.rawData.buffer, t.rawData.byteOffset, 1)[0] = BigInt(value);
-  return t;
 }
 
 interface LmHead {

@@ -286,6 +286,13 @@ export function int64Initializer(name: string, values: number[]): TensorProto {
   return onnx.TensorProto.create({ name, dataType: ELEM_INT64, dims: [values.length], rawData: new Uint8Array(raw.buffer) });
 }
 
+/** A one-element int64 tensor holding INT64_MAX (a Slice's open end). */
+export function int64MaxInitializer(name: string): TensorProto {
+  const t = int64Initializer(name, [0]);
+  new BigInt64Array(t.rawData.buffer, t.rawData.byteOffset, 1)[0] = 9223372036854775807n;
+  return t;
+}
+
 export function valueInfo(name: string, elemType: ElemType, dims: Array<number | string>): ValueInfoProto {
   return onnx.ValueInfoProto.create({
     name,
