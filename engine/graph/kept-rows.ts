@@ -72,7 +72,6 @@ export function keptRowsOnly(model: ParsedModel, edits: GraphEdits, sliced: stri
   const clonedInputs = (p: NodeProto, t: string, axis: number, r: number): (() => string[]) | undefined => {
     const op = p.opType;
     const attr = (name: string) => p.attribute?.find((a) => a.name === name);
-    const norm = (a: number, rank: number) => (a < 0 ? a + rank : a);
     const isConst = (name: string) => !name || graph.isInitializer(name);
     if (ELEMENTWISE.has(op) && p.output.length === 1) {
       const plan: Array<[string, number | undefined]> = [];
@@ -144,8 +143,10 @@ export function keptRowsOnly(model: ParsedModel, edits: GraphEdits, sliced: stri
     return undefined;
   };
 
-  const kept = keep(x, norm0(axes[0], rank), rank);
-  if (cuts.get(`${x}|${norm0(axes[0], rank)}`) === kept) return 0;
+  const axis = norm(axes[0], rank);
+  const kept = keep(x, axis, rank);
+  // Nothing moved up: the head's input would only be sliced twice.
+  if (cuts.get(`${x}|${axis}`) === kept) return 0;
   last.set({ ...last.node, input: [kept, ...last.node.input.slice(1)] } as NodeProto);
   for (const [axis, name] of axisInits) edits.appendInitializers.push(int64Initializer(name, [axis]));
   edits.appendInitializers.push(int64Initializer('ipd/kept_minus_two', [-2]));
@@ -153,7 +154,8 @@ export function keptRowsOnly(model: ParsedModel, edits: GraphEdits, sliced: stri
   return clones.size;
 }
 
-const norm0 = (a: number, rank: number) => (a < 0 ? a + rank : a);
+/** A possibly negative axis as its index among `rank` dimensions. */
+const norm = (a: number, rank: number) => (a < 0 ? a + rank : a);
 
 /** Ops whose every output element reads only the same-index (broadcast) elements of its inputs. */
 const ELEMENTWISE = new Set([
