@@ -16,6 +16,15 @@ export interface HeadLayout {
    * one running sum), hence fast mode only.
    */
   splitValues?: boolean;
+  /**
+   * On the host (onnxruntime's CPU kernels): keep each head's products the export's, so that
+   * every sum keeps its order. The values multiply per query head against the cache broadcast
+   * over the group (at a one-token step each is a one-row product, which onnxruntime runs
+   * with its own kernel, reading the cache in place where the grouped rows would pack a copy
+   * of it), and scaled scores against the past come from K_past x Q^T. Needs headDim.
+   */
+  perHead?: boolean;
+  headDim?: number;
 }
 
 /**
@@ -30,7 +39,8 @@ export interface HeadLayout {
  * differently from the grouped rows' kernel). Returns how many matmuls changed.
  */
 export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
-  const { numHeads, kvHeads, splitKeys, splitValues } = layout;
+  const { numHeads, kvHeads, splitKeys, splitValues, headDim } = layout;
+  const perHead = layout.perHead === true && headDim !== undefined;
   if (kvHeads >= numHeads || numHeads % kvHeads !== 0) return 0;
   const producers = new Map<string, number>();
   const consumers = new Map<string, number>();
@@ -84,6 +94,9 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     return { index, op: n.opType, value, output: n.output[0] };
   };
 
+  /** Unsqueeze at one axis, in the form the model's opset takes. */
+  const unsqueeze = (x: string, axis: number, name: string): NodeProto[] =>
+    model.opsetVersion >= 13 ? [node('Unsqueeze', [x, `ipd/axis_${axis}`], [name])] : [node('Unsqueeze', [x], [name], { axes: [axis] })];
   const grouped = 'ipd/shape_grouped';
   const heads = 'ipd/shape_heads';
   let changed = 0;
@@ -93,6 +106,10 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     const [a, b] = mm.input;
     const out = mm.output[0];
     const tag = `ipd/grouped_${i}`;
+    const pastLength = (past: string) => [
+      node('Shape', [past], [`${tag}/past_shape`]),
+      node('Slice', [`${tag}/past_shape`, 'ipd/two', 'ipd/three'], [`${tag}/past_len`]),
+    ];
     // Q x Transpose(repeat(K)): scores.
     const t = producer(b, 'Transpose');
     if (t !== undefined && isSwapLast(model.nodes[t])) {
@@ -108,10 +125,22 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
       const nodes = cat
         ? [
             node('Reshape', [a, grouped], [`${tag}/q`]),
-            node('Transpose', [cat.past], [`${tag}/kt_past`], { perm: [0, 1, 3, 2] }),
+            ...(perHead && scale
+              ? [
+                  // K_past x Q^T, then transposed: the cache is read in place instead of
+                  // transposed into a packed copy, and each score is the same single chain of
+                  // d multiply-adds, scaled (an unscaled product at one row takes another kernel).
+                  node('Transpose', [`${tag}/q`], [`${tag}/qt`], { perm: [0, 1, 3, 2] }),
+                  node('MatMul', [cat.past, `${tag}/qt`], [`${tag}/scores_past_t`]),
+                  ...scaled(`${tag}/scores_past_t`, s(`${tag}/scores_past_t`)),
+                  node('Transpose', [s(`${tag}/scores_past_t`)], [s(`${tag}/scores_past`)], { perm: [0, 1, 3, 2] }),
+                ]
+              : [
+                  node('Transpose', [cat.past], [`${tag}/kt_past`], { perm: [0, 1, 3, 2] }),
+                  node('MatMul', [`${tag}/q`, `${tag}/kt_past`], [`${tag}/scores_past`]),
+                  ...scaled(`${tag}/scores_past`, s(`${tag}/scores_past`)),
+                ]),
             node('Transpose', [cat.fresh], [`${tag}/kt_new`], { perm: [0, 1, 3, 2] }),
-            node('MatMul', [`${tag}/q`, `${tag}/kt_past`], [`${tag}/scores_past`]),
-            ...scaled(`${tag}/scores_past`, s(`${tag}/scores_past`)),
             node('MatMul', [`${tag}/q`, `${tag}/kt_new`], [`${tag}/scores_new`]),
             ...scaled(`${tag}/scores_new`, s(`${tag}/scores_new`)),
             node('Concat', [s(`${tag}/scores_past`), s(`${tag}/scores_new`)], [`${tag}/scores`], { axis: 3 }),
@@ -135,22 +164,41 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     const rep = repeatChain(b);
     if (!rep) return;
     const cat = splitValues ? pastConcat(model, producers, rep.source) : undefined;
-    edits.insertBefore.set(i, [
-      node('Reshape', [a, grouped], [`${tag}/p`]),
-      ...(cat
+    if (perHead) {
+      // [B, H, S, T] -> [B, kv, g, S, T] against [B, kv, 1, T, d]: one product per head, broadcast.
+      const byHead = (x: string, name: string) => [...unsqueeze(x, 1, `${name}_1`), node('Reshape', [`${name}_1`, 'ipd/shape_group5'], [name])];
+      const products = cat
         ? [
             // P[..., :past] x V_past + P[..., past:] x V_new, past = the past's length.
-            node('Shape', [cat.past], [`${tag}/past_shape`]),
-            node('Slice', [`${tag}/past_shape`, 'ipd/two', 'ipd/three'], [`${tag}/past_len`]),
-            node('Slice', [`${tag}/p`, 'ipd/zero', `${tag}/past_len`, 'ipd/three'], [`${tag}/p_past`]),
-            node('Slice', [`${tag}/p`, `${tag}/past_len`, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new`]),
-            node('MatMul', [`${tag}/p_past`, cat.past], [`${tag}/out_past`]),
-            node('MatMul', [`${tag}/p_new`, cat.fresh], [`${tag}/out_new`]),
+            ...pastLength(cat.past),
+            node('Slice', [a, 'ipd/zero', `${tag}/past_len`, 'ipd/three'], [`${tag}/p_past4`]),
+            node('Slice', [a, `${tag}/past_len`, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new4`]),
+            ...byHead(`${tag}/p_past4`, `${tag}/p_past`),
+            ...byHead(`${tag}/p_new4`, `${tag}/p_new`),
+            ...unsqueeze(cat.past, 2, `${tag}/v_past`),
+            ...unsqueeze(cat.fresh, 2, `${tag}/v_new`),
+            node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
+            node('MatMul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
             node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
           ]
-        : [node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`])]),
-      node('Reshape', [`${tag}/out`, heads], [out]),
-    ]);
+        : [...byHead(a, `${tag}/p`), ...unsqueeze(rep.source, 2, `${tag}/v`), node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out`])];
+      edits.insertBefore.set(i, [...products, node('Reshape', [`${tag}/out`, 'ipd/shape_heads_d'], [out])]);
+    } else {
+      edits.insertBefore.set(i, [
+        node('Reshape', [a, grouped], [`${tag}/p`]),
+        ...(cat
+          ? [
+              ...pastLength(cat.past),
+              node('Slice', [`${tag}/p`, 'ipd/zero', `${tag}/past_len`, 'ipd/three'], [`${tag}/p_past`]),
+              node('Slice', [`${tag}/p`, `${tag}/past_len`, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new`]),
+              node('MatMul', [`${tag}/p_past`, cat.past], [`${tag}/out_past`]),
+              node('MatMul', [`${tag}/p_new`, cat.fresh], [`${tag}/out_new`]),
+              node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
+            ]
+          : [node('MatMul', [`${tag}/p`, rep.source], [`${tag}/out`])]),
+        node('Reshape', [`${tag}/out`, heads], [out]),
+      ]);
+    }
     if (cat) splitValueCount++;
     edits.remove.add(i);
     dropIfUnused(rep.chain);
@@ -159,6 +207,10 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   if (changed > 0) {
     // 0 copies the input's size at that index (batch, and the last dimension).
     edits.appendInitializers.push(int64Initializer(grouped, [0, kvHeads, -1, 0]), int64Initializer(heads, [0, numHeads, -1, 0]));
+    if (perHead) {
+      edits.appendInitializers.push(int64Initializer('ipd/shape_group5', [0, kvHeads, numHeads / kvHeads, 0, 0]), int64Initializer('ipd/shape_heads_d', [0, numHeads, -1, headDim!]));
+      if (model.opsetVersion >= 13) edits.appendInitializers.push(int64Initializer('ipd/axis_1', [1]), int64Initializer('ipd/axis_2', [2]));
+    }
   }
   if (splitValueCount > 0) {
     edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), int64MaxInitializer('ipd/int64_max_split'));

@@ -45,6 +45,13 @@ export function decoderFeeds(session: ort.InferenceSession, input: DecoderFeedsI
   return feeds;
 }
 
+/** The head size of a model's KV cache, from its first past input. */
+export function pastHeadDim(session: ort.InferenceSession): number {
+  const meta = session.inputMetadata.find((m) => m.name.startsWith('past_key_values.'));
+  if (!meta?.isTensor) throw new Error('pastHeadDim: the graph takes no past_key_values');
+  return Number(meta.shape[3]);
+}
+
 /** Logits of any float dtype as float32. */
 export function logitsAsFloat32(t: ort.Tensor): Float32Array {
   if (t.type === 'float32') return t.data as Float32Array;
