@@ -11,21 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { groupRepeatedKv } from '../../engine/graph/grouped-attention';
 import { assembleModel, concatChunks, emptyEdits, parseModel, pruneDeadNodes } from '../../engine/graph/onnx-model';
 import { Rng } from '../../engine/rng';
-import { decoderFeeds, ensureTinyModel, leftPadBatch, pastHeadDim } from '../helpers/tiny-model';
+import { decoderFeeds, ensureTinyModel, leftPadBatch, pastHeadDim, differingValues, presentOutputs } from '../helpers/tiny-model';
 
 const OPTS = { intraOpNumThreads: 2, logSeverityLevel: 3 as const };
 const HEADS = { numHeads: 4, kvHeads: 2 };
 
-/** Positions where two tensors' values differ (a failing toEqual on 10^5 floats takes minutes to print). */
-function differing(a: ort.Tensor, b: ort.Tensor): number {
-  expect(a.dims).toEqual(b.dims);
-  const [x, y] = [a.data as Float32Array, b.data as Float32Array];
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) n++;
-  return n;
-}
-
-const present = (o: ort.InferenceSession.ReturnType) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('present.')));
 
 async function sessions(file: string) {
   const bytes = new Uint8Array(await readFile(file));
@@ -68,8 +58,8 @@ describe('grouped-query attention without repeated KV', () => {
       expect(after.nodes.some((n) => n.opType === 'MatMul' && n.input[0].startsWith('past_key_values.'))).toBe(true);
       const both = (feeds: (s: ort.InferenceSession) => Record<string, ort.Tensor>) => Promise.all([original, grouped].map((s) => s.run(feeds(s))));
       const same = (outs: ort.InferenceSession.ReturnType[]) => {
-        expect(differing(outs[1].logits, outs[0].logits)).toBe(0);
-        for (const [k, v] of Object.entries(present(outs[0]))) expect(differing(outs[1][k], v)).toBe(0);
+        expect(differingValues(outs[1].logits, outs[0].logits)).toBe(0);
+        for (const [k, v] of Object.entries(presentOutputs(outs[0]))) expect(differingValues(outs[1][k], v)).toBe(0);
         expect(Array.from(outs[0].logits.data as Float32Array).some((x) => x !== 0)).toBe(true);
       };
 
@@ -77,7 +67,7 @@ describe('grouped-query attention without repeated KV', () => {
       const first = await both((s) => decoderFeeds(s, batch));
       same(first);
       const next = { inputIds: [[17], [18], [19]], attentionMask: batch.attentionMask.map((m) => [...m, 1]), positionIds: batch.positionIds?.map((p) => [p[p.length - 1] + 1]) };
-      same(await Promise.all([original, grouped].map((s, i) => s.run(decoderFeeds(s, { ...next, past: present(first[i]) })))));
+      same(await Promise.all([original, grouped].map((s, i) => s.run(decoderFeeds(s, { ...next, past: presentOutputs(first[i]) })))));
 
       // One-token steps over long pasts: sums of up to 256 terms are one chain, longer ones
       // are summed in blocks; a past of 1 is a one-column product.

@@ -11,7 +11,7 @@ import { additiveMasks } from '../../engine/graph/additive-mask';
 import { groupRepeatedKv } from '../../engine/graph/grouped-attention';
 import { keptRowsOnly } from '../../engine/graph/kept-rows';
 import { assembleModel, concatChunks, emptyEdits, parseModel, pruneDeadNodes } from '../../engine/graph/onnx-model';
-import { decoderFeeds, ensureTinyModel, leftPadBatch, pastHeadDim } from '../helpers/tiny-model';
+import { decoderFeeds, ensureTinyModel, leftPadBatch, pastHeadDim, differingValues, presentOutputs } from '../helpers/tiny-model';
 
 const OPTS = { intraOpNumThreads: 2, logSeverityLevel: 3 as const };
 
@@ -37,16 +37,6 @@ async function rewrite(file: string, withAttentionRewrites: boolean) {
   return { kept, rewritten, original, lean: await ort.InferenceSession.create(rewritten, OPTS) };
 }
 
-/** Positions where two tensors' values differ (a failing toEqual on 10^5 floats takes minutes to print). */
-function differing(a: ort.Tensor, b: ort.Tensor): number {
-  expect(a.dims).toEqual(b.dims);
-  const [x, y] = [a.data as Float32Array, b.data as Float32Array];
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) n++;
-  return n;
-}
-
-const present = (o: ort.InferenceSession.ReturnType) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('present.')));
 
 describe('last layer on the kept rows only', () => {
   for (const [dtype, file, attention] of [
@@ -67,14 +57,14 @@ describe('last layer on the kept rows only', () => {
       const batch = leftPadBatch([[5, 9, 2, 7, 31, 4, 8], [3, 3], [12, 40, 41, 9]], 0);
       for (const numLogitsToKeep of [1, 2]) {
         const outs = await Promise.all([original, lean].map((s) => s.run(decoderFeeds(s, { ...batch, numLogitsToKeep }))));
-        expect(differing(outs[1].logits, outs[0].logits)).toBe(0);
+        expect(differingValues(outs[1].logits, outs[0].logits)).toBe(0);
         // The KV every later step reads is untouched too.
-        for (const [k, v] of Object.entries(present(outs[0]))) expect(differing(outs[1][k], v)).toBe(0);
+        for (const [k, v] of Object.entries(presentOutputs(outs[0]))) expect(differingValues(outs[1][k], v)).toBe(0);
       }
       const first = await Promise.all([original, lean].map((s) => s.run(decoderFeeds(s, { ...batch, numLogitsToKeep: 1 }))));
       const next = { inputIds: [[17], [18], [19]], attentionMask: batch.attentionMask.map((m) => [...m, 1]), positionIds: batch.positionIds?.map((p) => [p[p.length - 1] + 1]), numLogitsToKeep: 1 };
-      const second = await Promise.all([original, lean].map((s, i) => s.run(decoderFeeds(s, { ...next, past: present(first[i]) }))));
-      expect(differing(second[1].logits, second[0].logits)).toBe(0);
+      const second = await Promise.all([original, lean].map((s, i) => s.run(decoderFeeds(s, { ...next, past: presentOutputs(first[i]) }))));
+      expect(differingValues(second[1].logits, second[0].logits)).toBe(0);
       expect(Array.from(second[0].logits.data as Float32Array).some((x) => x !== 0)).toBe(true);
     });
   }

@@ -45,6 +45,20 @@ export function decoderFeeds(session: ort.InferenceSession, input: DecoderFeedsI
   return feeds;
 }
 
+/** How many values of two float32 tensors differ bitwise (a failing toEqual on 10^5 floats takes minutes to print). */
+export function differingValues(a: ort.Tensor, b: ort.Tensor): number {
+  if (JSON.stringify(a.dims) !== JSON.stringify(b.dims)) throw new Error(`shapes differ: [${a.dims}] vs [${b.dims}]`);
+  const [x, y] = [a.data as Float32Array, b.data as Float32Array];
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) n++;
+  return n;
+}
+
+/** A step's present.* outputs, by name. */
+export function presentOutputs(o: ort.InferenceSession.ReturnType): Record<string, ort.Tensor> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('present.')));
+}
+
 /** The head size of a model's KV cache, from its first past input. */
 export function pastHeadDim(session: ort.InferenceSession): number {
   const meta = session.inputMetadata.find((m) => m.name.startsWith('past_key_values.'));
