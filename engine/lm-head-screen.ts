@@ -101,27 +101,10 @@ export class LmHeadScreen {
   pickTop(values: Float32Array, indices: BigInt64Array, tOff: number, k: number, hidden: Float32Array, quantized: Float32Array, hOff: number): number | undefined {
     const t0 = performance.now();
     const E = this.bound(hidden, quantized, hOff);
-    let best = -1;
-    let bestX = -Infinity;
-    let settled = false;
-    for (let j = 0; j < k; j++) {
-      const a = values[tOff + j];
-      if (best >= 0 && bestX > a + E) {
-        settled = true;
-        break;
-      }
-      const v = Number(indices[tOff + j]);
-      const x = this.exact(hidden, hOff, v);
-      this.numRescored++;
-      if (x > bestX || (x === bestX && v < best)) {
-        bestX = x;
-        best = v;
-      }
-    }
-    // The list ran out: entries below it are at most its last value.
-    settled ||= bestX > values[tOff + k - 1] + E;
+    const { best, bestX, settled } = this.rescoreDown(k, (j) => values[tOff + j], (j) => Number(indices[tOff + j]), hidden, hOff, E);
     this.pickMs += performance.now() - t0;
-    if (!settled) return undefined;
+    // When the list ran out, the entries below it are at most its last value.
+    if (!settled && !(bestX > values[tOff + k - 1] + E)) return undefined;
     this.numPicks++;
     return best;
   }
@@ -148,18 +131,27 @@ export class LmHeadScreen {
   /** Exact values of the candidates, best screen value first, until none left can win. */
   private rescore(cands: Array<{ v: number; a: number }>, hidden: Float32Array, hOff: number, E: number): number {
     cands.sort((x, y) => y.a - x.a || x.v - y.v);
+    this.numPicks++;
+    return this.rescoreDown(cands.length, (j) => cands[j].a, (j) => cands[j].v, hidden, hOff, E).best;
+  }
+
+  /**
+   * Rescores n candidates in order of screened value (a(j), largest first) until the best exact
+   * value beats the next one's a + E (settled: nothing after it can win). Ties keep the lower index.
+   */
+  private rescoreDown(n: number, a: (j: number) => number, v: (j: number) => number, hidden: Float32Array, hOff: number, E: number): { best: number; bestX: number; settled: boolean } {
     let best = -1;
     let bestX = -Infinity;
-    for (const { v, a } of cands) {
-      if (best >= 0 && bestX > a + E) break;
-      const x = this.exact(hidden, hOff, v);
+    for (let j = 0; j < n; j++) {
+      if (best >= 0 && bestX > a(j) + E) return { best, bestX, settled: true };
+      const entry = v(j);
+      const x = this.exact(hidden, hOff, entry);
       this.numRescored++;
-      if (x > bestX || (x === bestX && v < best)) {
+      if (x > bestX || (x === bestX && entry < best)) {
         bestX = x;
-        best = v;
+        best = entry;
       }
     }
-    this.numPicks++;
-    return best;
+    return { best, bestX, settled: false };
   }
 }

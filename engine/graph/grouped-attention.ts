@@ -34,9 +34,10 @@ export interface HeadLayout {
  * This rewrite multiplies the grouped query rows against the cache as it is instead:
  *   Q [B, H, S, d] -> [B, kv, g*S, d];  scores = Q' x K^T -> [B, kv, g*S, T] -> [B, H, S, T]
  *   P [B, H, S, T] -> [B, kv, g*S, T];  out = P' x V     -> [B, kv, g*S, d] -> [B, H, S, d]
- * The same dot products in the same order, minus the copies (at a one-token step the export's
- * one-row-per-head products take onnxruntime's one-row kernel, which can round the last bit
- * differently from the grouped rows' kernel). Returns how many matmuls changed.
+ * The same dot products in the same order, minus the copies. At a one-token step, though, the
+ * export's one-row-per-head products take onnxruntime's one-row kernel, which rounds differently
+ * from the grouped rows' kernel; `perHead` (the host) keeps each head's products instead, with the
+ * cache broadcast over the group. Returns how many matmuls changed.
  */
 export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: HeadLayout): number {
   const { numHeads, kvHeads, splitKeys, splitValues, headDim } = layout;
