@@ -2,7 +2,10 @@ import type { Tensor } from 'onnxruntime-common';
 import type { DecodeKv, KvTensorFactory } from './kv-cache-manager';
 import { allocKv, copyPositions, type KvArray, type KvShape } from './kv-layout';
 
-/** Slot capacity moves in these steps, so re-layouts are rare. */
+/**
+ * Slot capacity moves in these steps, so re-layouts are rare. A multiple of 4: exact mode's
+ * one-token values product skips its copy of the cache only over such pasts (grouped-attention).
+ */
 const SLOT_CHUNK = 128;
 
 /**

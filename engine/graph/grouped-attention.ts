@@ -1,4 +1,4 @@
-import { int64Initializer, int64MaxInitializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { ifNode, int64Initializer, int64MaxInitializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
 
 export interface HeadLayout {
   numHeads: number;
@@ -25,6 +25,12 @@ export interface HeadLayout {
    */
   perHead?: boolean;
   headDim?: number;
+  /**
+   * With perHead and float32 values (exact mode on the host): at a one-token step over a past
+   * whose length is a multiple of 4, the values product skips the per-step copy of the whole
+   * value cache into present.*.value, bit-identically (see oneRowValueProducts).
+   */
+  oneRowValues?: boolean;
 }
 
 /**
@@ -102,6 +108,30 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   const heads = 'ipd/shape_heads';
   let changed = 0;
   let splitValueCount = 0;
+  let oneRowCount = 0;
+  /** The condition's nodes, placed before the first layer's values product. */
+  const oneRowNodes: NodeProto[] = [];
+  /**
+   * Whether this step is one token over a past whose length is a multiple of 4: computed once
+   * (every layer's past has the same length) from the first layer's probabilities and past.
+   */
+  let condition: string | undefined;
+  const oneRowCondition = (probs: string, past: string): string => {
+    if (condition) return condition;
+    condition = 'ipd/one_row/cond';
+    const c = (x: string) => `ipd/one_row/${x}`;
+    oneRowNodes.push(
+      node('Shape', [probs], [c('p_shape')]),
+      node('Slice', [c('p_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [c('steps')]),
+      node('Equal', [c('steps'), 'ipd/one_row_one'], [c('one_token')]),
+      node('Shape', [past], [c('past_shape')]),
+      node('Slice', [c('past_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [c('past_len')]),
+      node('Mod', [c('past_len'), 'ipd/one_row_four'], [c('past_rem')]),
+      node('Equal', [c('past_rem'), 'ipd/zero'], [c('aligned')]),
+      node('And', [c('one_token'), c('aligned')], [condition]),
+    );
+    return condition;
+  };
   model.nodes.forEach((mm, i) => {
     if (mm.opType !== 'MatMul' || edits.replace.has(i) || edits.remove.has(i)) return;
     const [a, b] = mm.input;
@@ -166,6 +196,8 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
     if (!rep) return;
     const cat = splitValues ? pastConcat(model, producers, rep.source) : undefined;
     if (perHead) {
+      const oneRow = !cat && layout.oneRowValues ? pastConcat(model, producers, rep.source) : undefined;
+      if (oneRow) oneRowCount++;
       // [B, H, S, T] -> [B, kv, g, S, T] against [B, kv, 1, T, d]: one product per head, broadcast.
       const byHead = (x: string, name: string) => [...unsqueeze(x, 1, `${name}_1`), node('Reshape', [`${name}_1`, 'ipd/shape_group5'], [name])];
       const products = cat
@@ -182,8 +214,10 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
             node('MatMul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
             node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
           ]
-        : [...byHead(a, `${tag}/p`), ...unsqueeze(rep.source, 2, `${tag}/v`), node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out`])];
-      edits.insertBefore.set(i, [...products, node('Reshape', [`${tag}/out`, 'ipd/shape_heads_d'], [out])]);
+        : oneRow
+          ? oneRowValueProducts(tag, a, oneRow, byHead, unsqueeze, oneRowCondition(a, oneRow.past))
+          : [...byHead(a, `${tag}/p`), ...unsqueeze(rep.source, 2, `${tag}/v`), node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out`])];
+      edits.insertBefore.set(i, [...oneRowNodes.splice(0), ...products, node('Reshape', [`${tag}/out`, 'ipd/shape_heads_d'], [out])]);
     } else {
       edits.insertBefore.set(i, [
         node('Reshape', [a, grouped], [`${tag}/p`]),
@@ -213,10 +247,52 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
       if (model.opsetVersion >= 13) edits.appendInitializers.push(int64Initializer('ipd/axis_1', [1]), int64Initializer('ipd/axis_2', [2]));
     }
   }
-  if (splitValueCount > 0) {
+  if (splitValueCount > 0 || oneRowCount > 0) {
     edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), int64MaxInitializer('ipd/int64_max_split'));
   }
+  if (oneRowCount > 0) {
+    edits.appendInitializers.push(int64Initializer('ipd/one_row_one', [1]), int64Initializer('ipd/one_row_two', [2]), int64Initializer('ipd/one_row_three', [3]), int64Initializer('ipd/one_row_four', [4]));
+  }
   return changed;
+}
+
+/**
+ * P x Concat(V_past, V_new) per head, as an `If` on `cond` (one token, past length a multiple
+ * of 4). Its else branch is that product as the export computes it. Its then branch skips the
+ * Concat, a copy of the whole value cache every step: onnxruntime's one-row kernel sums along
+ * the positions in groups of 4 (then 2, then 1) and adds each group to the running sum, so over
+ * a past of 4k positions plus the new one its result is P[:past] x V_past (the same groups in the
+ * same order, reading the cache in place) + p_new * v_new, bit for bit
+ * (tests/engine/grouped-attention.test.ts). Prompt steps take the many-row kernel, whose sums
+ * are blocked otherwise, hence the else branch.
+ */
+function oneRowValueProducts(
+  tag: string,
+  probs: string,
+  cat: { past: string; fresh: string },
+  byHead: (x: string, name: string) => NodeProto[],
+  unsqueeze: (x: string, axis: number, name: string) => NodeProto[],
+  cond: string,
+): NodeProto[] {
+  const then = [
+    node('Slice', [probs, 'ipd/zero', 'ipd/one_row/past_len', 'ipd/three'], [`${tag}/p_past4`]),
+    node('Slice', [probs, 'ipd/one_row/past_len', 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new4`]),
+    ...byHead(`${tag}/p_past4`, `${tag}/p_past`),
+    ...byHead(`${tag}/p_new4`, `${tag}/p_new`),
+    ...unsqueeze(cat.past, 2, `${tag}/v_past`),
+    ...unsqueeze(cat.fresh, 2, `${tag}/v_new`),
+    node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
+    // [B, kv, g, 1, 1] x [B, kv, 1, 1, d]: one product each, as the kernel's last group of 1.
+    node('Mul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
+    node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out_then`]),
+  ];
+  const otherwise = [
+    node('Concat', [cat.past, cat.fresh], [`${tag}/v_all`], { axis: 2 }),
+    ...byHead(probs, `${tag}/p`),
+    ...unsqueeze(`${tag}/v_all`, 2, `${tag}/v`),
+    node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out_else`]),
+  ];
+  return [ifNode(cond, [`${tag}/out`], { then: { nodes: then, outputs: [`${tag}/out_then`] }, else: { nodes: otherwise, outputs: [`${tag}/out_else`] } })];
 }
 
 /** The Concat(past, new) along the sequence axis that makes a present tensor, if that is what it is. */

@@ -1,4 +1,4 @@
-import { decodeInitializer, int64Initializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { decodeInitializer, int64Initializer, int64Values, node, nodeInputs, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
 
 /**
  * Only the last positions' logits are kept (num_logits_to_keep, or the engine's own Slice
@@ -208,7 +208,7 @@ function liveWithout(model: ParsedModel, edits: GraphEdits, graph: Graph, bounda
   while (stack.length > 0) {
     const e = graph.producer.get(stack.pop()!);
     if (!e) continue;
-    e.node.input.forEach((i, k) => {
+    nodeInputs(e.node).forEach((i, k) => {
       if (!i || live.has(i) || (e.node === boundary && k === 0)) return;
       live.add(i);
       stack.push(i);

@@ -149,7 +149,7 @@ export function pruneDeadNodes(model: ParsedModel, edits: GraphEdits): number {
     changed = false;
     for (const n of all) {
       if (!n || !n.output.some((o) => live.has(o))) continue;
-      for (const x of n.input) {
+      for (const x of nodeInputs(n)) {
         if (x && !live.has(x)) {
           live.add(x);
           changed = true;
@@ -307,6 +307,27 @@ export function node(opType: string, inputs: string[], outputs: string[], attrs:
       : onnx.AttributeProto.create({ name: k, i: v, type: onnx.AttributeProto.AttributeType.INT }),
   );
   return onnx.NodeProto.create({ opType, input: inputs, output: outputs, attribute, name: name ?? outputs[0] });
+}
+
+/**
+ * An `If` node: `cond` (one boolean) picks which branch's nodes run; each branch reads the
+ * outer graph's tensors by name and makes `outputs` (float32 tensors) from its own list.
+ */
+export function ifNode(cond: string, outputs: string[], branches: Record<'then' | 'else', { nodes: NodeProto[]; outputs: string[] }>): NodeProto {
+  const graph = (name: 'then' | 'else') =>
+    onnx.GraphProto.create({
+      name: `${outputs[0]}/${name}`,
+      node: branches[name].nodes,
+      output: branches[name].outputs.map((o) => onnx.ValueInfoProto.create({ name: o, type: { tensorType: { elemType: ELEM_FLOAT } } })),
+    });
+  const attribute = (['then', 'else'] as const).map((b) => onnx.AttributeProto.create({ name: `${b}_branch`, g: graph(b), type: onnx.AttributeProto.AttributeType.GRAPH }));
+  return onnx.NodeProto.create({ opType: 'If', input: [cond], output: outputs, attribute, name: outputs[0] });
+}
+
+/** Everything a node reads: its inputs and, for control flow, what its branches read from outside. */
+export function nodeInputs(n: NodeProto): string[] {
+  const inner = (n.attribute ?? []).flatMap((a) => [a.g, ...(a.graphs ?? [])]).filter((g) => g != null);
+  return [...n.input, ...inner.flatMap((g) => (g!.node ?? []).flatMap((x) => nodeInputs(x as NodeProto)))];
 }
 
 export { readVarint };

@@ -23,7 +23,7 @@ async function sessions(file: string) {
   const headDim = pastHeadDim(original);
   const model = parseModel(bytes);
   const edits = emptyEdits();
-  const changed = groupRepeatedKv(model, edits, { ...HEADS, splitKeys: true, perHead: true, headDim });
+  const changed = groupRepeatedKv(model, edits, { ...HEADS, splitKeys: true, perHead: true, headDim, oneRowValues: true });
   pruneDeadNodes(model, edits);
   const rewritten = concatChunks(assembleModel(model, edits));
   return { changed, rewritten, original, grouped: await ort.InferenceSession.create(rewritten, OPTS) };
@@ -56,6 +56,8 @@ describe('grouped-query attention without repeated KV', () => {
       expect(after.nodes.some((n) => n.opType === 'Expand')).toBe(false);
       // The scores against the past read the cache in place (K_past x Q^T).
       expect(after.nodes.some((n) => n.opType === 'MatMul' && n.input[0].startsWith('past_key_values.'))).toBe(true);
+      // The values product of every layer picks its one-token form or the export's at run time.
+      expect(after.nodes.filter((n) => n.opType === 'If')).toHaveLength(2);
       const both = (feeds: (s: ort.InferenceSession) => Record<string, ort.Tensor>) => Promise.all([original, grouped].map((s) => s.run(feeds(s))));
       const same = (outs: ort.InferenceSession.ReturnType[]) => {
         expect(differingValues(outs[1].logits, outs[0].logits)).toBe(0);
@@ -70,8 +72,9 @@ describe('grouped-query attention without repeated KV', () => {
       same(await Promise.all([original, grouped].map((s, i) => s.run(decoderFeeds(s, { ...next, past: presentOutputs(first[i]) })))));
 
       // One-token steps over long pasts: sums of up to 256 terms are one chain, longer ones
-      // are summed in blocks; a past of 1 is a one-column product.
-      for (const T of [1, 255, 256, 257, 300, 600]) {
+      // are summed in blocks; a past of 1 is a one-column product. Pasts of 4k positions take
+      // the values product without the cache's copy, the others the export's.
+      for (const T of [1, 4, 128, 255, 256, 257, 300, 600]) {
         const past = randomPast(original, 2, T, T);
         const ones = Array.from({ length: T + 1 }, () => 1);
         const step = { inputIds: [[21], [22]], attentionMask: [ones, ones], positionIds: [[T], [T]], past };
