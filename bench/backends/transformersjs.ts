@@ -1,7 +1,7 @@
 // transformers.js `generate()` as a backend: the reference this project's engine is measured
 // against, run the way a careful user runs it (static left-padded batches of prompts sorted by
 // length, greedy or sampled, the same model file, device and thread count).
-import { AutoModelForCausalLM, BaseStreamer, Tensor, type PreTrainedModel } from '@huggingface/transformers';
+import type { BaseStreamer, PreTrainedModel, Tensor } from '@huggingface/transformers';
 import { IpdError, type TextGenerator, type TextRequest, type TextResult } from '../../common';
 import { encodeTextRequest, type PromptMode } from '../../engine';
 import { loadTokenizer, type Dtype, type TextTokenizer } from '../../models';
@@ -28,15 +28,23 @@ export interface ReferenceStats {
   decodeMs: number;
 }
 
+/**
+ * transformers.js itself, imported when a reference is loaded: a static import would load it in
+ * every process of the CLI (about 0.13 s), the engine's measured processes included.
+ */
+type TransformersJs = typeof import('@huggingface/transformers');
+
 /** Times each generate() step: the first put is the prompt, the second ends the prefill. */
-class StepClock extends BaseStreamer {
-  times: number[] = [];
-  override put(): void {
-    this.times.push(performance.now());
-  }
-  override end(): void {
-    this.times.push(performance.now());
-  }
+function stepClock(Base: typeof BaseStreamer): BaseStreamer & { times: number[] } {
+  return new (class extends Base {
+    times: number[] = [];
+    override put(): void {
+      this.times.push(performance.now());
+    }
+    override end(): void {
+      this.times.push(performance.now());
+    }
+  })();
 }
 
 /** transformers.js on token ids: one model, static batches, greedy unless asked otherwise. */
@@ -44,6 +52,7 @@ export class TransformersJsReference {
   readonly stats: ReferenceStats = { numBatches: 0, numPromptTokens: 0, numDecodeTokens: 0, prefillMs: 0, decodeMs: 0 };
 
   private constructor(
+    private readonly tjs: TransformersJs,
     private readonly model: PreTrainedModel,
     readonly batchSize: number,
     private readonly padId: number,
@@ -54,14 +63,15 @@ export class TransformersJsReference {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new IpdError('USAGE', `reference batch size must be a positive integer (got ${batchSize})`);
     const device = opts.device ?? 'cpu';
     const session_options = opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : undefined;
+    const tjs = await import('@huggingface/transformers');
     let loaded: PreTrainedModel;
     try {
-      loaded = await AutoModelForCausalLM.from_pretrained(model.dir, { dtype: model.dtype as never, device, ...(session_options && { session_options }) });
+      loaded = await tjs.AutoModelForCausalLM.from_pretrained(model.dir, { dtype: model.dtype as never, device, ...(session_options && { session_options }) });
     } catch (err) {
       throw new IpdError('MODEL_INVALID', `transformers.js cannot load ${model.dir} (${model.dtype}, ${device}): ${(err as Error).message.split('\n')[0]}`, { file: model.dir, cause: err });
     }
     const pad = model.config.padTokenId ?? model.config.eosTokenIds[0] ?? 0;
-    return new TransformersJsReference(loaded, batchSize, pad);
+    return new TransformersJsReference(tjs, loaded, batchSize, pad);
   }
 
   /**
@@ -93,11 +103,11 @@ export class TransformersJsReference {
       });
       this.stats.numPromptTokens += r.promptIds.length;
     });
-    const clock = new StepClock();
+    const clock = stepClock(this.tjs.BaseStreamer);
     const greedy = !sampling.temperature;
     const out = (await this.model.generate({
-      input_ids: new Tensor('int64', ids, [batch.length, S]),
-      attention_mask: new Tensor('int64', mask, [batch.length, S]),
+      input_ids: new this.tjs.Tensor('int64', ids, [batch.length, S]),
+      attention_mask: new this.tjs.Tensor('int64', mask, [batch.length, S]),
       max_new_tokens: Math.max(...batch.map((r) => r.maxNewTokens)),
       do_sample: !greedy,
       ...(!greedy && { temperature: sampling.temperature, top_p: sampling.topP ?? 1, top_k: sampling.topK ?? 0 }),

@@ -2,9 +2,10 @@
 // NVIDIA GPUs as nvidia-smi sees them. Shared by `ipdialog bench` and the GPU bundle's probe
 // (bench/bundle/runtime/probe.ts), so both describe a machine the same way.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 
 export interface MachineInfo {
   cpu: string;
@@ -32,14 +33,23 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** A package's version from its package.json (onnxruntime-node stays a package in the GPU bundle). */
+/**
+ * A package's version from its package.json (onnxruntime-node stays a package in the GPU
+ * bundle), found where Node would look for the package: some packages do not export their
+ * package.json, and importing one only for its version can cost a process a tenth of a second.
+ */
 export function packageVersion(name: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+  const require = createRequire(import.meta.url);
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const file = path.join(dir, name, 'package.json');
+    if (!existsSync(file)) continue;
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
   }
+  return 'unknown';
 }
 
 export interface NvidiaGpu {

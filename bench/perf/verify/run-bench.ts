@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { env as transformersEnv } from '@huggingface/transformers';
 import { IpdError } from '../../../common';
 import { CUDA_INSTALL_HINT } from '../../../engine/node';
 import type { Dtype } from '../../../models';
@@ -121,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       },
       machine: {
         ...machineInfo(),
-        packages: { 'ip-dialog': IP_DIALOG_VERSION, 'onnxruntime-node': packageVersion('onnxruntime-node'), '@huggingface/transformers': transformersEnv.version },
+        packages: { 'ip-dialog': IP_DIALOG_VERSION, 'onnxruntime-node': packageVersion('onnxruntime-node'), '@huggingface/transformers': packageVersion('@huggingface/transformers') },
       },
       device: {
         requested: o.device,
