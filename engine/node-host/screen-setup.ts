@@ -75,8 +75,8 @@ class FileHeadRows implements HeadRows {
 
 /**
  * Checks on real steps that the screen's error bound holds: for a few prompts, the exact
- * logit of a sample of vocabulary entries (the screen's top ones and random ones) lies within
- * the bound of its screened value. Returns what failed, or undefined.
+ * logit of a sample of vocabulary entries (the screen's top ones and ones spread over the
+ * vocabulary) lies within the bound of its screened value. Returns what failed, or undefined.
  */
 export async function verifyScreen(runner: ModelRunner, screen: LmHeadScreen, vocab: number): Promise<string | undefined> {
   const prompts = [[1, 2, 3, 4, 5, 6, 7, 8], [vocab - 1, 7, vocab >> 1, 42]];
@@ -86,8 +86,11 @@ export async function verifyScreen(runner: ModelRunner, screen: LmHeadScreen, vo
   for (let i = 0; i < prompts.length; i++) {
     const E = screen.bound(hidden, quantized, i * H);
     const row = logits.subarray(i * vocab, (i + 1) * vocab);
-    const order = Array.from({ length: vocab }, (_, v) => v).sort((a, b) => row[b] - row[a]);
-    const sample = [...order.slice(0, 64), ...Array.from({ length: 512 }, (_, j) => order[Math.floor(((j + 0.5) * vocab) / 512)])];
+    // The top 64 (those decide picks) and 192 spread over the vocabulary. Sorting a copy of
+    // the values finds the 64th: sorting the indices by value took 0.1 s of every load.
+    const sorted = Float32Array.from(row).sort();
+    const top = sorted[Math.max(0, vocab - 64)];
+    const sample = [...Array.from({ length: vocab }, (_, v) => v).filter((v) => row[v] >= top).slice(0, 64), ...Array.from({ length: 192 }, (_, j) => Math.floor(((j + 0.5) * vocab) / 192))];
     for (const v of sample) {
       const x = screen.exact(hidden, i * H, v);
       if (!(Math.abs(x - row[v]) <= E)) return `screened logit ${row[v]} of entry ${v} is ${Math.abs(x - row[v])} from the exact ${x}, beyond the bound ${E}`;

@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LlmEngine } from '../../engine';
 import { coreSpecOf, createLlmEngine, loadCore, type EngineOptions } from '../../engine/node';
+import { verifyScreen } from '../../engine/node-host/screen-setup';
 import { resolveModelFolder } from '../../models/node';
 import { readTinyWeights, referenceForward, type TinyModelOptions } from '../../models/tiny';
 import { PATHWAY_IDS, PATHWAYS, parseDataset, selectPerTask } from '../../pathways';
@@ -148,6 +149,10 @@ describe('qwen2.5-0.5b preset', () => {
         expect(worst).toBeLessThanOrEqual(E);
         expect(Number(r.nextTokens![i])).toBe(best);
       }
+      // The load-time check passes this bound, and its sample catches one that does not hold.
+      expect(await verifyScreen(loaded.runner, screen, V)).toBeUndefined();
+      const tooTight = Object.create(screen, { bound: { value: (h: Float32Array, q: Float32Array, off: number) => screen.bound(h, q, off) / 100 } });
+      expect(await verifyScreen(loaded.runner, tooTight, V)).toMatch(/beyond the bound/);
     } finally {
       await loaded.release();
     }
