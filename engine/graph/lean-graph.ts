@@ -58,14 +58,18 @@ export function rewriteLean(
   target: LeanTarget = 'host',
   external?: ExternalizeOptions,
   numerics: Numerics = 'exact',
-  /** intLevels: the largest int8 weight level of integer products (63 where the CPU's GEMM saturates at 127). */
-  opts: { screenHead?: boolean; intLevels?: Int8Levels } = {},
+  /**
+   * intLevels: the largest int8 weight level of integer products (63 where the CPU's GEMM
+   * saturates at 127). cpuKernels: onnxruntime's native CPU kernels run the graph (not CUDA,
+   * not WebAssembly), whose summation orders the exact one-token values product relies on.
+   */
+  opts: { screenHead?: boolean; intLevels?: Int8Levels; cpuKernels?: boolean } = {},
 ): { chunks: Uint8Array[]; lean: LeanIo } {
   const edits = emptyEdits();
   const notes: string[] = [];
   const host = target === 'host' && !io.groupQueryAttention;
   const fast = numerics === 'fast';
-  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast, perHead: host, headDim: io.headDim, oneRowValues: host && !fast && io.kvDtype === 'float32' });
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast, perHead: host, headDim: io.headDim, oneRowValues: host && !fast && io.kvDtype === 'float32' && opts.cpuKernels === true });
   if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls${host && fast ? '; past and new values multiplied apart' : ''})`);
   const masked = host ? additiveMasks(model, edits) : 0;
   if (masked > 0) notes.push(`attention masks added instead of selected (${masked} layers; same scores)`);

@@ -60,12 +60,12 @@ export async function prepareGraph(
   dims: { hiddenSize: number; vocabSize: number; numAttentionHeads: number; numKeyValueHeads: number },
   target: LeanTarget = 'host',
   numerics: Numerics = 'exact',
-  opts: { screenHead?: boolean; intLevels?: Int8Levels } = {},
+  opts: { screenHead?: boolean; intLevels?: Int8Levels; cpuKernels?: boolean } = {},
 ): Promise<PreparedGraph> {
   const real = await realpath(onnxPath).catch(() => onnxPath);
   const st = await stat(real).catch(() => undefined);
   if (!st) throw new IpdError('MODEL_NOT_FOUND', `missing ONNX graph ${onnxPath}`, { file: onnxPath });
-  const mode = lean ? `${target}${numerics === 'fast' ? '-fast' : ''}${opts.screenHead ? '-screen' : ''}${opts.intLevels === 63 ? '-int7' : ''}` : 'plain';
+  const mode = lean ? `${target}${numerics === 'fast' ? '-fast' : ''}${opts.screenHead ? '-screen' : ''}${opts.intLevels === 63 ? '-int7' : ''}${opts.cpuKernels ? '-cpu' : ''}` : 'plain';
   const key = createHash('sha1').update(`${real}\0${st.size}\0${st.mtimeMs}\0${LEAN_VERSION}\0${mode}`).digest('hex').slice(0, 16);
   const dir = cacheDir('lean', key);
   const metaFile = path.join(dir, 'lean.json');
@@ -89,7 +89,7 @@ export async function prepareGraph(
   // instead of copying out of a parsed protobuf (a 700 MB graph loaded 1-2 s faster here).
   const dataName = `${path.basename(leanFile)}_data`;
   const external = externalData.length === 0 ? { location: dataName, minBytes: 1 << 16, data: [] as Uint8Array[], placed: new Map() } : undefined;
-  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external, numerics, { screenHead: opts.screenHead, intLevels: opts.intLevels });
+  const { chunks, lean: leanIo } = rewriteLean(model, io, dims, target, external, numerics, { screenHead: opts.screenHead, intLevels: opts.intLevels, cpuKernels: opts.cpuKernels });
   if (external?.data.length) await writeChunks(path.join(dir, dataName), external.data);
   await writeChunks(leanFile, chunks);
   if (leanIo.screen) {

@@ -87,7 +87,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
   const onHost = opts.device !== 'webgpu';
   // Integer products (the screen, fast numerics) run on the CPU: their weight range is this CPU's.
   const intLevels = lean && onHost && (wantScreen || opts.numerics === 'fast') ? (opts.intLevels ?? (await int8Levels())) : undefined;
-  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, onHost ? 'host' : 'device', opts.numerics, { screenHead: wantScreen, intLevels });
+  const graph = await prepareGraph(spec.onnxPath, spec.externalData, lean, spec.config, onHost ? 'host' : 'device', opts.numerics, { screenHead: wantScreen, intLevels, cpuKernels: (opts.device ?? 'cpu') === 'cpu' });
   let screen: LmHeadScreen | undefined;
   if (graph.lean?.screen) {
     const made = await createScreen(graph.lean.screen, graph.dir!, opts.threads);
