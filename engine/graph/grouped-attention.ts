@@ -204,12 +204,7 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
         ? [
             // P[..., :past] x V_past + P[..., past:] x V_new, past = the past's length.
             ...pastLength(cat.past),
-            node('Slice', [a, 'ipd/zero', `${tag}/past_len`, 'ipd/three'], [`${tag}/p_past4`]),
-            node('Slice', [a, `${tag}/past_len`, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new4`]),
-            ...byHead(`${tag}/p_past4`, `${tag}/p_past`),
-            ...byHead(`${tag}/p_new4`, `${tag}/p_new`),
-            ...unsqueeze(cat.past, 2, `${tag}/v_past`),
-            ...unsqueeze(cat.fresh, 2, `${tag}/v_new`),
+            ...pastAndNewOperands(tag, a, `${tag}/past_len`, cat, byHead, unsqueeze),
             node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
             node('MatMul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
             node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
@@ -275,12 +270,7 @@ function oneRowValueProducts(
   cond: string,
 ): NodeProto[] {
   const then = [
-    node('Slice', [probs, 'ipd/zero', 'ipd/one_row/past_len', 'ipd/three'], [`${tag}/p_past4`]),
-    node('Slice', [probs, 'ipd/one_row/past_len', 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new4`]),
-    ...byHead(`${tag}/p_past4`, `${tag}/p_past`),
-    ...byHead(`${tag}/p_new4`, `${tag}/p_new`),
-    ...unsqueeze(cat.past, 2, `${tag}/v_past`),
-    ...unsqueeze(cat.fresh, 2, `${tag}/v_new`),
+    ...pastAndNewOperands(tag, probs, 'ipd/one_row/past_len', cat, byHead, unsqueeze),
     node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
     // [B, kv, g, 1, 1] x [B, kv, 1, 1, d]: one product each, as the kernel's last group of 1.
     node('Mul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
@@ -293,6 +283,29 @@ function oneRowValueProducts(
     node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out_else`]),
   ];
   return [ifNode(cond, [`${tag}/out`], { then: { nodes: then, outputs: [`${tag}/out_then`] }, else: { nodes: otherwise, outputs: [`${tag}/out_else`] } })];
+}
+
+/**
+ * The probabilities' columns against the past and against the new positions, per query head
+ * ([B, kv, g, S, *]: p_past, p_new), and the past and new values broadcast over the group
+ * ([B, kv, 1, *, d]: v_past, v_new); `pastLen` names the past's length ([1] int64).
+ */
+function pastAndNewOperands(
+  tag: string,
+  probs: string,
+  pastLen: string,
+  cat: { past: string; fresh: string },
+  byHead: (x: string, name: string) => NodeProto[],
+  unsqueeze: (x: string, axis: number, name: string) => NodeProto[],
+): NodeProto[] {
+  return [
+    node('Slice', [probs, 'ipd/zero', pastLen, 'ipd/three'], [`${tag}/p_past4`]),
+    node('Slice', [probs, pastLen, 'ipd/int64_max_split', 'ipd/three'], [`${tag}/p_new4`]),
+    ...byHead(`${tag}/p_past4`, `${tag}/p_past`),
+    ...byHead(`${tag}/p_new4`, `${tag}/p_new`),
+    ...unsqueeze(cat.past, 2, `${tag}/v_past`),
+    ...unsqueeze(cat.fresh, 2, `${tag}/v_new`),
+  ];
 }
 
 /** The Concat(past, new) along the sequence axis that makes a present tensor, if that is what it is. */
