@@ -1,4 +1,4 @@
-import { ifNode, int64Initializer, int64MaxInitializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
+import { ELEM_FLOAT, ELEM_FLOAT16, ifNode, int64Initializer, int64MaxInitializer, int64Values, node, type GraphEdits, type NodeProto, type ParsedModel } from './onnx-model';
 
 export interface HeadLayout {
   numHeads: number;
@@ -6,7 +6,8 @@ export interface HeadLayout {
   /**
    * Scores against the past and the new keys separately (host target, where present.* is
    * never read): each score is its own dot product, so the result is bit-identical, and the
-   * per-step copy of the whole key cache into present.*.key disappears.
+   * per-step copy of the whole key cache into present.*.key disappears. With perHead only at
+   * one-token steps (an If): at prompt steps the keys' copy is the smaller one.
    */
   splitKeys?: boolean;
   /**
@@ -31,6 +32,8 @@ export interface HeadLayout {
    * value cache into present.*.value, bit-identically (see oneRowValueProducts).
    */
   oneRowValues?: boolean;
+  /** The attention tensors are float16 (an fp16 export), not float32. */
+  float16?: boolean;
 }
 
 /**
@@ -104,33 +107,44 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   /** Unsqueeze at one axis, in the form the model's opset takes. */
   const unsqueeze = (x: string, axis: number, name: string): NodeProto[] =>
     model.opsetVersion >= 13 ? [node('Unsqueeze', [x, `ipd/axis_${axis}`], [name])] : [node('Unsqueeze', [x], [name], { axes: [axis] })];
+  const elem = layout.float16 ? ELEM_FLOAT16 : ELEM_FLOAT;
   const grouped = 'ipd/shape_grouped';
   const heads = 'ipd/shape_heads';
   let changed = 0;
   let splitValueCount = 0;
   let oneRowCount = 0;
-  /** The condition's nodes, placed before the first layer's values product. */
-  const oneRowNodes: NodeProto[] = [];
+  /** The step's condition nodes, placed before the first product that asks for them. */
+  const stepNodes: NodeProto[] = [];
+  const fact = (x: string) => `ipd/one_row/${x}`;
+  let facts: { oneToken: string; pastLen: string; aligned?: string } | undefined;
   /**
-   * Whether this step is one token over a past whose length is a multiple of 4: computed once
-   * (every layer's past has the same length) from the first layer's probabilities and past.
+   * This step's facts, computed once (every layer's past has the same length) from the first
+   * layer's queries or probabilities (axis 2 is the step's length) and its past: whether the
+   * step is one token, and the past's length.
    */
-  let condition: string | undefined;
-  const oneRowCondition = (probs: string, past: string): string => {
-    if (condition) return condition;
-    condition = 'ipd/one_row/cond';
-    const c = (x: string) => `ipd/one_row/${x}`;
-    oneRowNodes.push(
-      node('Shape', [probs], [c('p_shape')]),
-      node('Slice', [c('p_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [c('steps')]),
-      node('Equal', [c('steps'), 'ipd/one_row_one'], [c('one_token')]),
-      node('Shape', [past], [c('past_shape')]),
-      node('Slice', [c('past_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [c('past_len')]),
-      node('Mod', [c('past_len'), 'ipd/one_row_four'], [c('past_rem')]),
-      node('Equal', [c('past_rem'), 'ipd/zero'], [c('aligned')]),
-      node('And', [c('one_token'), c('aligned')], [condition]),
+  const stepFacts = (x: string, past: string) => {
+    if (facts) return facts;
+    stepNodes.push(
+      node('Shape', [x], [fact('x_shape')]),
+      node('Slice', [fact('x_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [fact('steps')]),
+      node('Equal', [fact('steps'), 'ipd/one_row_one'], [fact('one_token')]),
+      node('Shape', [past], [fact('past_shape')]),
+      node('Slice', [fact('past_shape'), 'ipd/one_row_two', 'ipd/one_row_three'], [fact('past_len')]),
     );
-    return condition;
+    return (facts = { oneToken: fact('one_token'), pastLen: fact('past_len') });
+  };
+  /** Whether the step is one token over a past whose length is a multiple of 4. */
+  const alignedOneToken = (x: string, past: string): string => {
+    const f = stepFacts(x, past);
+    if (!f.aligned) {
+      stepNodes.push(
+        node('Mod', [f.pastLen, 'ipd/one_row_four'], [fact('past_rem')]),
+        node('Equal', [fact('past_rem'), 'ipd/zero'], [fact('aligned')]),
+        node('And', [f.oneToken, fact('aligned')], [fact('cond')]),
+      );
+      f.aligned = fact('cond');
+    }
+    return f.aligned;
   };
   model.nodes.forEach((mm, i) => {
     if (mm.opType !== 'MatMul' || edits.replace.has(i) || edits.remove.has(i)) return;
@@ -153,37 +167,49 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
       const scaled = (x: string, name: string) => (scale ? [node(scale.op, [x, scale.value], [name])] : []);
       const s = (x: string) => (scale ? `${x}_scaled` : x);
       const result = scale ? scale.output : out;
-      const nodes = cat
-        ? [
-            node('Reshape', [a, grouped], [`${tag}/q`]),
-            ...(perHead && scale
-              ? [
-                  // K_past x Q^T, then transposed: the cache is read in place instead of
-                  // transposed into a packed copy, and each score is the same single chain of
-                  // d multiply-adds, scaled (an unscaled product at one row takes another kernel).
-                  node('Transpose', [`${tag}/q`], [`${tag}/qt`], { perm: [0, 1, 3, 2] }),
-                  node('MatMul', [cat.past, `${tag}/qt`], [`${tag}/scores_past_t`]),
-                  ...scaled(`${tag}/scores_past_t`, s(`${tag}/scores_past_t`)),
-                  node('Transpose', [s(`${tag}/scores_past_t`)], [s(`${tag}/scores_past`)], { perm: [0, 1, 3, 2] }),
-                ]
-              : [
-                  node('Transpose', [cat.past], [`${tag}/kt_past`], { perm: [0, 1, 3, 2] }),
-                  node('MatMul', [`${tag}/q`, `${tag}/kt_past`], [`${tag}/scores_past`]),
-                  ...scaled(`${tag}/scores_past`, s(`${tag}/scores_past`)),
-                ]),
-            node('Transpose', [cat.fresh], [`${tag}/kt_new`], { perm: [0, 1, 3, 2] }),
-            node('MatMul', [`${tag}/q`, `${tag}/kt_new`], [`${tag}/scores_new`]),
-            ...scaled(`${tag}/scores_new`, s(`${tag}/scores_new`)),
-            node('Concat', [s(`${tag}/scores_past`), s(`${tag}/scores_new`)], [`${tag}/scores`], { axis: 3 }),
-            node('Reshape', [`${tag}/scores`, heads], [result]),
-          ]
-        : [
-            node('Reshape', [a, grouped], [`${tag}/q`]),
-            node('Transpose', [rep.source], [`${tag}/kt`], { perm: [0, 1, 3, 2] }),
-            node('MatMul', [`${tag}/q`, `${tag}/kt`], [`${tag}/scores`]),
-            ...scaled(`${tag}/scores`, s(`${tag}/scores`)),
-            node('Reshape', [s(`${tag}/scores`), heads], [result]),
-          ];
+      const q = node('Reshape', [a, grouped], [`${tag}/q`]);
+      /** Scores against the past and the new keys apart, concatenated into `into`. */
+      const splitScores = (split: { past: string; fresh: string }, into: string): NodeProto[] => [
+        ...(perHead && scale
+          ? [
+              // K_past x Q^T, then transposed: the cache is read in place instead of
+              // transposed into a packed copy, and each score is the same single chain of
+              // d multiply-adds, scaled (an unscaled product at one row takes another kernel).
+              node('Transpose', [`${tag}/q`], [`${tag}/qt`], { perm: [0, 1, 3, 2] }),
+              node('MatMul', [split.past, `${tag}/qt`], [`${tag}/scores_past_t`]),
+              ...scaled(`${tag}/scores_past_t`, s(`${tag}/scores_past_t`)),
+              node('Transpose', [s(`${tag}/scores_past_t`)], [s(`${tag}/scores_past`)], { perm: [0, 1, 3, 2] }),
+            ]
+          : [
+              node('Transpose', [split.past], [`${tag}/kt_past`], { perm: [0, 1, 3, 2] }),
+              node('MatMul', [`${tag}/q`, `${tag}/kt_past`], [`${tag}/scores_past`]),
+              ...scaled(`${tag}/scores_past`, s(`${tag}/scores_past`)),
+            ]),
+        node('Transpose', [split.fresh], [`${tag}/kt_new`], { perm: [0, 1, 3, 2] }),
+        node('MatMul', [`${tag}/q`, `${tag}/kt_new`], [`${tag}/scores_new`]),
+        ...scaled(`${tag}/scores_new`, s(`${tag}/scores_new`)),
+        node('Concat', [s(`${tag}/scores_past`), s(`${tag}/scores_new`)], [into], { axis: 3 }),
+      ];
+      /** Scores against all keys as one tensor, into `into`. */
+      const wholeScores = (keys: string, into: string): NodeProto[] => [
+        node('Transpose', [keys], [`${tag}/kt`], { perm: [0, 1, 3, 2] }),
+        node('MatMul', [`${tag}/q`, `${tag}/kt`], [scale ? `${tag}/scores_whole` : into]),
+        ...scaled(`${tag}/scores_whole`, into),
+      ];
+      const scores = `${tag}/scores`;
+      let nodes: NodeProto[];
+      if (cat && perHead) {
+        // On the host the split reads the cache in place at one-token steps; at a prompt step,
+        // copying the keys (kv x T x d) costs far less than concatenating and transposing the
+        // scores (H x S x T): an If picks by the step's length.
+        const branches = {
+          then: { nodes: splitScores(cat, `${scores}_then`), outputs: [`${scores}_then`] },
+          else: { nodes: [node('Concat', [cat.past, cat.fresh], [`${tag}/k_all`], { axis: 2 }), ...wholeScores(`${tag}/k_all`, `${scores}_else`)], outputs: [`${scores}_else`] },
+        };
+        const oneToken = stepFacts(a, cat.past).oneToken;
+        nodes = [q, ...stepNodes.splice(0), ifNode(oneToken, [scores], branches, elem)];
+      } else nodes = [q, ...(cat ? splitScores(cat, scores) : wholeScores(rep.source, scores))];
+      nodes.push(node('Reshape', [scores, heads], [result]));
       edits.insertBefore.set(i, nodes);
       if (scale) edits.remove.add(scale.index);
       edits.remove.add(i);
@@ -200,19 +226,14 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
       if (oneRow) oneRowCount++;
       // [B, H, S, T] -> [B, kv, g, S, T] against [B, kv, 1, T, d]: one product per head, broadcast.
       const byHead = (x: string, name: string) => [...unsqueeze(x, 1, `${name}_1`), node('Reshape', [`${name}_1`, 'ipd/shape_group5'], [name])];
-      const products = cat
-        ? [
-            // P[..., :past] x V_past + P[..., past:] x V_new, past = the past's length.
-            ...pastLength(cat.past),
-            ...pastAndNewOperands(tag, a, `${tag}/past_len`, cat, byHead, unsqueeze),
-            node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
-            node('MatMul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
-            node('Add', [`${tag}/out_past`, `${tag}/out_new`], [`${tag}/out`]),
-          ]
-        : oneRow
-          ? oneRowValueProducts(tag, a, oneRow, byHead, unsqueeze, oneRowCondition(a, oneRow.past))
-          : [...byHead(a, `${tag}/p`), ...unsqueeze(rep.source, 2, `${tag}/v`), node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out`])];
-      edits.insertBefore.set(i, [...oneRowNodes.splice(0), ...products, node('Reshape', [`${tag}/out`, 'ipd/shape_heads_d'], [out])]);
+      // Past and new values apart: bit-identically at one-token steps over pasts of 4k positions,
+      // or (fast mode) at every one-token step; at prompt steps the probabilities' slices would
+      // copy far more (H x S x T) than the values' Concat (kv x T x d).
+      const split = cat ?? oneRow;
+      const products = split
+        ? oneRowValueProducts(tag, a, split, byHead, unsqueeze, cat ? stepFacts(a, split.past).oneToken : alignedOneToken(a, split.past), stepFacts(a, split.past).pastLen, elem)
+        : [...byHead(a, `${tag}/p`), ...unsqueeze(rep.source, 2, `${tag}/v`), node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out`])];
+      edits.insertBefore.set(i, [...stepNodes.splice(0), ...products, node('Reshape', [`${tag}/out`, 'ipd/shape_heads_d'], [out])]);
     } else {
       edits.insertBefore.set(i, [
         node('Reshape', [a, grouped], [`${tag}/p`]),
@@ -245,15 +266,16 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
   if (splitValueCount > 0 || oneRowCount > 0) {
     edits.appendInitializers.push(int64Initializer('ipd/zero', [0]), int64Initializer('ipd/three', [3]), int64MaxInitializer('ipd/int64_max_split'));
   }
-  if (oneRowCount > 0) {
+  if (facts) {
     edits.appendInitializers.push(int64Initializer('ipd/one_row_one', [1]), int64Initializer('ipd/one_row_two', [2]), int64Initializer('ipd/one_row_three', [3]), int64Initializer('ipd/one_row_four', [4]));
   }
   return changed;
 }
 
 /**
- * P x Concat(V_past, V_new) per head, as an `If` on `cond` (one token, past length a multiple
- * of 4). Its else branch is that product as the export computes it. Its then branch skips the
+ * P x Concat(V_past, V_new) per head, as an `If` on `cond` (exact mode: one token, past length a
+ * multiple of 4; fast mode: one token). Its else branch is that product as the export computes
+ * it. Its then branch skips the
  * Concat, a copy of the whole value cache every step: onnxruntime's one-row kernel sums along
  * the positions in groups of 4 (then 2, then 1) and adds each group to the running sum, so over
  * a past of 4k positions plus the new one its result is P[:past] x V_past (the same groups in the
@@ -268,9 +290,11 @@ function oneRowValueProducts(
   byHead: (x: string, name: string) => NodeProto[],
   unsqueeze: (x: string, axis: number, name: string) => NodeProto[],
   cond: string,
+  pastLen: string,
+  elem: number,
 ): NodeProto[] {
   const then = [
-    ...pastAndNewOperands(tag, probs, 'ipd/one_row/past_len', cat, byHead, unsqueeze),
+    ...pastAndNewOperands(tag, probs, pastLen, cat, byHead, unsqueeze),
     node('MatMul', [`${tag}/p_past`, `${tag}/v_past`], [`${tag}/out_past`]),
     // [B, kv, g, 1, 1] x [B, kv, 1, 1, d]: one product each, as the kernel's last group of 1.
     node('Mul', [`${tag}/p_new`, `${tag}/v_new`], [`${tag}/out_new`]),
@@ -282,7 +306,7 @@ function oneRowValueProducts(
     ...unsqueeze(`${tag}/v_all`, 2, `${tag}/v`),
     node('MatMul', [`${tag}/p`, `${tag}/v`], [`${tag}/out_else`]),
   ];
-  return [ifNode(cond, [`${tag}/out`], { then: { nodes: then, outputs: [`${tag}/out_then`] }, else: { nodes: otherwise, outputs: [`${tag}/out_else`] } })];
+  return [ifNode(cond, [`${tag}/out`], { then: { nodes: then, outputs: [`${tag}/out_then`] }, else: { nodes: otherwise, outputs: [`${tag}/out_else`] } }, elem)];
 }
 
 /**

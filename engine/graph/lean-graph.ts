@@ -69,7 +69,7 @@ export function rewriteLean(
   const notes: string[] = [];
   const host = target === 'host' && !io.groupQueryAttention;
   const fast = numerics === 'fast';
-  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast, perHead: host, headDim: io.headDim, oneRowValues: host && !fast && io.kvDtype === 'float32' && opts.cpuKernels === true });
+  const grouped = groupRepeatedKv(model, edits, { numHeads: dims.numAttentionHeads, kvHeads: io.kvHeads ?? dims.numKeyValueHeads, splitKeys: host, splitValues: host && fast, perHead: host, headDim: io.headDim, oneRowValues: host && !fast && io.kvDtype === 'float32' && opts.cpuKernels === true, float16: io.kvDtype === 'float16' });
   if (grouped > 0) notes.push(`grouped-query attention without repeated KV (${grouped} matmuls${host && fast ? '; past and new values multiplied apart' : ''})`);
   const masked = host ? additiveMasks(model, edits) : 0;
   if (masked > 0) notes.push(`attention masks added instead of selected (${masked} layers; same scores)`);

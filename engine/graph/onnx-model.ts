@@ -311,14 +311,14 @@ export function node(opType: string, inputs: string[], outputs: string[], attrs:
 
 /**
  * An `If` node: `cond` (one boolean) picks which branch's nodes run; each branch reads the
- * outer graph's tensors by name and makes `outputs` (float32 tensors) from its own list.
+ * outer graph's tensors by name and makes `outputs` (of `elemType`) from its own list.
  */
-export function ifNode(cond: string, outputs: string[], branches: Record<'then' | 'else', { nodes: NodeProto[]; outputs: string[] }>): NodeProto {
+export function ifNode(cond: string, outputs: string[], branches: Record<'then' | 'else', { nodes: NodeProto[]; outputs: string[] }>, elemType: ElemType = ELEM_FLOAT): NodeProto {
   const graph = (name: 'then' | 'else') =>
     onnx.GraphProto.create({
       name: `${outputs[0]}/${name}`,
       node: branches[name].nodes,
-      output: branches[name].outputs.map((o) => onnx.ValueInfoProto.create({ name: o, type: { tensorType: { elemType: ELEM_FLOAT } } })),
+      output: branches[name].outputs.map((o) => onnx.ValueInfoProto.create({ name: o, type: { tensorType: { elemType } } })),
     });
   const attribute = (['then', 'else'] as const).map((b) => onnx.AttributeProto.create({ name: `${b}_branch`, g: graph(b), type: onnx.AttributeProto.AttributeType.GRAPH }));
   return onnx.NodeProto.create({ opType: 'If', input: [cond], output: outputs, attribute, name: outputs[0] });

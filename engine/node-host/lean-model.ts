@@ -11,7 +11,7 @@ import { buildHeadGraph } from '../graph/screen-head';
 import { parseModel } from '../graph/onnx-model';
 
 /** Bump when the rewrite changes, so cached lean graphs are rebuilt. */
-const LEAN_VERSION = 29;
+const LEAN_VERSION = 31;
 
 export interface PreparedGraph {
   /** The graph file to load (the lean rewrite, or the original when lean is off). */

@@ -54,10 +54,12 @@ describe('grouped-query attention without repeated KV', () => {
       expect(changed).toBe(4);
       const after = parseModel(rewritten);
       expect(after.nodes.some((n) => n.opType === 'Expand')).toBe(false);
-      // The scores against the past read the cache in place (K_past x Q^T).
-      expect(after.nodes.some((n) => n.opType === 'MatMul' && n.input[0].startsWith('past_key_values.'))).toBe(true);
-      // The values product of every layer picks its one-token form or the export's at run time.
-      expect(after.nodes.filter((n) => n.opType === 'If')).toHaveLength(2);
+      // Both products of every layer pick their one-token form or the export's at run time
+      // (an If each), and at one-token steps the scores against the past read the cache in
+      // place (K_past x Q^T).
+      expect(after.nodes.filter((n) => n.opType === 'If')).toHaveLength(4);
+      const branches = after.nodes.flatMap((n) => (n.attribute ?? []).flatMap((a) => a.g?.node ?? []));
+      expect(branches.some((n) => n.opType === 'MatMul' && n.input?.[0]?.startsWith('past_key_values.'))).toBe(true);
       const both = (feeds: (s: ort.InferenceSession) => Record<string, ort.Tensor>) => Promise.all([original, grouped].map((s) => s.run(feeds(s))));
       const same = (outs: ort.InferenceSession.ReturnType[]) => {
         expect(differingValues(outs[1].logits, outs[0].logits)).toBe(0);
@@ -80,6 +82,11 @@ describe('grouped-query attention without repeated KV', () => {
         const step = { inputIds: [[21], [22]], attentionMask: [ones, ones], positionIds: [[T], [T]], past };
         same(await both((s) => decoderFeeds(s, step)));
       }
+      // A prompt step over a past (a reused prefix): the export's products over Concat(past, new).
+      const T = 256;
+      const ones = Array.from({ length: T + 3 }, () => 1);
+      const steps = [T, T + 1, T + 2];
+      same(await both((s) => decoderFeeds(s, { inputIds: [[21, 22, 23], [24, 25, 26]], attentionMask: [ones, ones], positionIds: [steps, steps], past: randomPast(original, 2, T, 7) })));
     });
   }
 });
