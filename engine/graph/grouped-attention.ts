@@ -275,13 +275,12 @@ export function groupRepeatedKv(model: ParsedModel, edits: GraphEdits, layout: H
 /**
  * P x Concat(V_past, V_new) per head, as an `If` on `cond` (exact mode: one token, past length a
  * multiple of 4; fast mode: one token). Its else branch is that product as the export computes
- * it. Its then branch skips the
- * Concat, a copy of the whole value cache every step: onnxruntime's one-row kernel sums along
- * the positions in groups of 4 (then 2, then 1) and adds each group to the running sum, so over
- * a past of 4k positions plus the new one its result is P[:past] x V_past (the same groups in the
- * same order, reading the cache in place) + p_new * v_new, bit for bit
- * (tests/engine/grouped-attention.test.ts). Prompt steps take the many-row kernel, whose sums
- * are blocked otherwise, hence the else branch.
+ * it. Its then branch skips the Concat, a copy of the whole value cache every step:
+ * onnxruntime's one-row kernel sums along the positions in groups of 4 (then 2, then 1) and adds
+ * each group to the running sum, so over a past of 4k positions plus the new one its result is
+ * P[:past] x V_past (the same groups in the same order, reading the cache in place) + p_new *
+ * v_new, bit for bit (tests/engine/grouped-attention.test.ts). Prompt steps take the many-row
+ * kernel, whose sums are blocked otherwise, hence the else branch.
  */
 function oneRowValueProducts(
   tag: string,
