@@ -77,15 +77,20 @@ export class TransformersJsReference {
   /**
    * All requests in static batches of prompts sorted by length, so each batch pads little;
    * each batch runs to its largest limit and every output is cut to its own. Outputs come
-   * back in the order given.
+   * back in the order given; `onBatchDone` hears how many of the length-sorted requests are done.
    */
-  async generateAll(reqs: readonly IdRequest[], sampling: { temperature?: number; topP?: number; topK?: number } = {}): Promise<number[][]> {
+  async generateAll(
+    reqs: readonly IdRequest[],
+    sampling: { temperature?: number; topP?: number; topK?: number } = {},
+    onBatchDone?: (numDone: number) => void,
+  ): Promise<number[][]> {
     const order = reqs.map((_, i) => i).sort((a, b) => reqs[a].promptIds.length - reqs[b].promptIds.length || a - b);
     const out: number[][] = new Array(reqs.length);
     for (let b = 0; b < order.length; b += this.batchSize) {
       const idx = order.slice(b, b + this.batchSize);
       const ids = await this.generateBatch(idx.map((i) => reqs[i]), sampling);
       idx.forEach((i, j) => (out[i] = ids[j]));
+      onBatchDone?.(b + idx.length);
     }
     return out;
   }

@@ -22,8 +22,10 @@ import {
   measureScheduleCost,
   scoreOutputs,
   spawnMeasured,
+  SweepPace,
   weightBytesPerToken,
   type ImplResult,
+  type MeasureOptions,
   type MeasuredConfig,
   type MetricMeans,
   type TokenAgreement,
@@ -88,9 +90,9 @@ function workloadFile(modelDir: string, requests: WorkloadRequest[]): string {
   return file;
 }
 
-async function measure(side: Side, file: string, timeoutMs?: number) {
-  const r = await spawnMeasured<ImplResult>({ ...side.cfg, workloadFile: file }, { timeoutMs });
-  if (r.timedOut) log(`  ${side.label}: stopped after ${(r.wallMs / 1000).toFixed(0)} s (slower than the best so far)`);
+async function measure(side: Side, file: string, stopIf?: MeasureOptions['stopIf']) {
+  const r = await spawnMeasured<ImplResult>({ ...side.cfg, workloadFile: file }, { stopIf });
+  if (r.timedOut) log(`  ${side.label}: stopped after ${(r.wallMs / 1000).toFixed(0)} s (${r.stopReason})`);
   else log(`  ${side.label}: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.result.generateMs / 1000).toFixed(1)} s generating, peak RSS ${r.result.maxRssMb.toFixed(0)} MB`);
   return r;
 }
@@ -118,7 +120,7 @@ type Summary = ReturnType<typeof summary>;
 interface DtypeReport {
   dtype: Dtype;
   weightBytesPerToken: number;
-  sweep: Array<{ batchSize: number; wallS: number | null; generateS: number | null; stoppedAfterS?: number }>;
+  sweep: Array<{ batchSize: number; wallS: number | null; generateS: number | null; stoppedAfterS?: number; stopReason?: string }>;
   bestBatch: number;
   ref: Summary;
   exact: Summary;
@@ -157,13 +159,15 @@ for (const dtype of dtypes) {
   log(`${dtype}: transformers.js batch-size sweep`);
   const sweepRows: DtypeReport['sweep'] = [];
   let best: { bs: number; run: { wallMs: number; result: ImplResult } } | undefined;
+  // A size past the best so far, or well behind it on the same requests, stops there (the
+  // sweep's order puts the likely best first).
+  const pace = new SweepPace(main.length);
   for (const bs of sweep) {
-    // A run past the best so far cannot be the best: it stops there (the sweep's order puts
-    // the likely best first).
-    const r = await measure(ref(dtype, bs), mainFile, best?.run.wallMs);
-    if (r.timedOut) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000 });
+    const r = await measure(ref(dtype, bs), mainFile, (ms, numDone) => pace.stopReason(bs, ms, numDone));
+    if (r.timedOut) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000, stopReason: r.stopReason });
     else {
       sweepRows.push({ batchSize: bs, wallS: r.wallMs / 1000, generateS: r.result.generateMs / 1000 });
+      pace.record(r.wallMs, r.progress);
       if (!best || r.wallMs < best.run.wallMs) best = { bs, run: r };
     }
   }
@@ -281,7 +285,7 @@ for (const r of reports) {
     row(r.fast),
     `| speed-up exact / fast | **${f(r.ref.wallS / r.exact.wallS, 2)}x** / **${f(r.ref.wallS / r.fast.wallS, 2)}x** | ${f(r.ref.generateS / r.exact.generateS, 2)}x / ${f(r.ref.generateS / r.fast.generateS, 2)}x | | | | |`,
     '',
-    `transformers.js batch-size sweep (wall s): ${r.sweep.map((s) => `${s.batchSize}: ${s.wallS !== null ? f(s.wallS) : `stopped after ${f(s.stoppedAfterS!, 0)}`}`).join(', ')}; best ${r.bestBatch}`,
+    `transformers.js batch-size sweep (wall s): ${r.sweep.map((s) => `${s.batchSize}: ${s.wallS !== null ? f(s.wallS) : `stopped after ${f(s.stoppedAfterS!, 0)} (${s.stopReason})`}`).join(', ')}; best ${r.bestBatch}`,
     `exact vs transformers.js: identical greedy tokens ${r.exactVsRef.identical}/${r.exactVsRef.total} (in every run: ${r.exactVsRef.everyRun})${r.exactVsRef.differing.length ? `; differing: ${r.exactVsRef.differing.map((d) => `${d.id} at ${d.firstDiff}`).join(', ')}` : ''}`,
     `fast vs exact: identical ${r.fastVsExact.identical}/${r.fastVsExact.total}, mean first differing position ${r.fastVsExact.meanFirstDiff === null ? '-' : f(r.fastVsExact.meanFirstDiff)}; metric means exact -> fast: ${(['answerAcc', 'attributeF1', 'valueF1', 'relativeValueAcc'] as const).map((k) => `${k} ${f(r.fastVsExact.metrics.exact[k], 4)} -> ${f(r.fastVsExact.metrics.fast[k], 4)}`).join(', ')}`,
     `batch-1 decode (streaming rate ${f(bandwidth / 1e9)} GB/s; the export reads ${f(r.weightBytesPerToken / 1e6, 0)} MB of weights per token): ${(['exact', 'fast'] as const)

@@ -11,6 +11,13 @@ import type { ImplResult } from './result';
 import { weightBytesPerToken } from './weight-bytes';
 import { normalizeOutput, type WorkloadFile } from './workload';
 
+/**
+ * What a measured process writes on stderr as its requests complete (the reference's static
+ * batches, in length order): spawnMeasured reads these lines, so a sweep can stop a batch
+ * size that falls behind on the same requests.
+ */
+export const PROGRESS_LINE = 'ipd-progress ';
+
 export interface MeasuredConfig {
   impl: 'ours' | 'transformers.js';
   workloadFile: string;
@@ -39,7 +46,11 @@ export async function runMeasuredProcess(cfg: MeasuredConfig): Promise<void> {
     const ref = await TransformersJsReference.load(model, { batchSize: cfg.batchSize, threads: cfg.threads, device: cfg.device });
     const loadMs = performance.now() - t0;
     const g0 = performance.now();
-    const ids = await ref.generateAll(workload.requests.map((r) => ({ promptIds: r.promptIds, maxNewTokens: r.maxNewTokens })));
+    const ids = await ref.generateAll(
+      workload.requests.map((r) => ({ promptIds: r.promptIds, maxNewTokens: r.maxNewTokens })),
+      {},
+      (numDone) => process.stderr.write(`${PROGRESS_LINE}${numDone}\n`),
+    );
     const generateMs = performance.now() - g0;
     await ref.dispose();
     const s = ref.stats;

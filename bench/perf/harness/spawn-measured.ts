@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IpdError } from '../../../common';
 import { MALLOC_ENV } from '../../../engine/node';
-import type { MeasuredConfig } from './measured-process';
+import { PROGRESS_LINE, type MeasuredConfig } from './measured-process';
 
 /** The CLI entry the worker runs through: this process's own script when it is the CLI (bundles), else bin/ipdialog.mjs. */
 export function cliEntry(): string {
@@ -17,30 +17,65 @@ export function cliEntry(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/ipdialog.mjs');
 }
 
-export type Measured<T> = { wallMs: number; result: T; timedOut?: false } | { wallMs: number; timedOut: true };
+/** Requests done (as the process reported them) and the milliseconds since spawn at each report. */
+export type Progress = Array<{ numDone: number; ms: number }>;
 
-export async function spawnMeasured<T>(cfg: Omit<MeasuredConfig, 'outFile'>, opts: { timeoutMs?: number; onStderr?: (s: string) => void } = {}): Promise<Measured<T>> {
+export type Measured<T> = { wallMs: number; progress: Progress } & ({ result: T; timedOut?: false } | { timedOut: true; stopReason: string });
+
+export interface MeasureOptions {
+  /** Kill the process after this long (`stopReason` says so). */
+  timeoutMs?: number;
+  /** Checked on every progress report and every half second: a reason kills the process. */
+  stopIf?: (elapsedMs: number, numDone: number) => string | undefined;
+  onStderr?: (s: string) => void;
+}
+
+export async function spawnMeasured<T>(cfg: Omit<MeasuredConfig, 'outFile'>, opts: MeasureOptions = {}): Promise<Measured<T>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ipd-measure-'));
   const outFile = path.join(dir, 'result.json');
   const cfgFile = path.join(dir, 'config.json');
   writeFileSync(cfgFile, JSON.stringify({ ...cfg, outFile }));
   const t0 = performance.now();
+  const progress: Progress = [];
   try {
     return await new Promise<Measured<T>>((resolve, reject) => {
       const child = spawn(process.execPath, [cliEntry(), 'bench-worker', cfgFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...MALLOC_ENV } });
       let stderr = '';
+      let partial = '';
+      let stopReason: string | undefined;
+      const stop = (reason: string) => {
+        if (stopReason) return;
+        stopReason = reason;
+        child.kill('SIGKILL');
+      };
+      const check = () => {
+        const reason = opts.stopIf?.(performance.now() - t0, progress.at(-1)?.numDone ?? 0);
+        if (reason) stop(reason);
+      };
       child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        opts.onStderr?.(d.toString());
+        const lines = (partial + d.toString()).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          if (line.startsWith(PROGRESS_LINE)) {
+            if (stopReason) continue; // what it did after the stop does not count
+            progress.push({ numDone: Number(line.slice(PROGRESS_LINE.length)), ms: performance.now() - t0 });
+            check();
+            continue;
+          }
+          stderr += `${line}\n`;
+          opts.onStderr?.(`${line}\n`);
+        }
       });
-      let timedOut = false;
-      const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
+      const timer = opts.timeoutMs ? setTimeout(() => stop(`past the limit of ${(opts.timeoutMs! / 1000).toFixed(0)} s`), opts.timeoutMs) : undefined;
+      const poll = opts.stopIf ? setInterval(check, 500) : undefined;
       child.on('close', (code) => {
         if (timer) clearTimeout(timer);
+        if (poll) clearInterval(poll);
         const wallMs = performance.now() - t0;
-        if (timedOut) return resolve({ wallMs, timedOut: true });
+        if (stopReason) return resolve({ wallMs, progress, timedOut: true, stopReason });
+        stderr += partial;
         if (code !== 0) return reject(new IpdError('GENERATION_FAILED', `${cfg.impl} (${cfg.dtype}, ${cfg.device}) failed with exit code ${code}: ${stderr.trim().split('\n').slice(-6).join('\n')}`));
-        resolve({ wallMs, result: JSON.parse(readFileSync(outFile, 'utf8')) as T });
+        resolve({ wallMs, progress, result: JSON.parse(readFileSync(outFile, 'utf8')) as T });
       });
     });
   } finally {
