@@ -92,7 +92,7 @@ function workloadFile(modelDir: string, requests: WorkloadRequest[]): string {
 
 async function measure(side: Side, file: string, stopIf?: MeasureOptions['stopIf']) {
   const r = await spawnMeasured<ImplResult>({ ...side.cfg, workloadFile: file }, { stopIf });
-  if (r.timedOut) log(`  ${side.label}: stopped after ${(r.wallMs / 1000).toFixed(0)} s (${r.stopReason})`);
+  if (r.stopped) log(`  ${side.label}: stopped after ${(r.wallMs / 1000).toFixed(0)} s (${r.stopReason})`);
   else log(`  ${side.label}: ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.result.generateMs / 1000).toFixed(1)} s generating, peak RSS ${r.result.maxRssMb.toFixed(0)} MB`);
   return r;
 }
@@ -164,7 +164,7 @@ for (const dtype of dtypes) {
   const pace = new SweepPace(main.length);
   for (const bs of sweep) {
     const r = await measure(ref(dtype, bs), mainFile, (ms, numDone) => pace.stopReason(bs, ms, numDone));
-    if (r.timedOut) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000, stopReason: r.stopReason });
+    if (r.stopped) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000, stopReason: r.stopReason });
     else {
       sweepRows.push({ batchSize: bs, wallS: r.wallMs / 1000, generateS: r.result.generateMs / 1000 });
       pace.record(r.wallMs, r.progress);
@@ -187,11 +187,11 @@ for (const dtype of dtypes) {
       if (which === 'ref' && i === 0) continue;
       const side = which === 'ref' ? ref(dtype, bestBatch) : ours(dtype, which);
       const r = await measure(side, mainFile);
-      if (!r.timedOut) sides[which].runs.push(r);
+      if (!r.stopped) sides[which].runs.push(r);
     }
     for (const numerics of ['exact', 'fast'] as const) {
       const r = await spawnMeasured<{ decodeTokPerS: number; bytesPerToken: number }>({ ...ours(dtype, numerics).cfg, workloadFile: mainFile, mode: 'batch1' });
-      if (!r.timedOut) {
+      if (!r.stopped) {
         batch1[numerics].push(r.result.decodeTokPerS);
         batch1Bytes[numerics] = r.result.bytesPerToken;
       }
@@ -235,7 +235,7 @@ if (scaled) {
       else {
         log(`${scalingDtype}: scaling, ${k} item(s) per task, ${numerics}`);
         const r = await measure(ours(scalingDtype, numerics), workloadFile(qwenDir, workloads.get(k)!));
-        if (r.timedOut) continue;
+        if (r.stopped) continue;
         wallS = r.wallMs / 1000;
       }
       scalingRows.push({ k, side: `ours ${numerics}`, wallS, perItemS: wallS / (k * 10) });
@@ -255,7 +255,7 @@ if (args['bench-preset']) {
   await spawnMeasured({ impl: 'ours', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, workloadFile: file, mode: 'batch1' });
   const o = await measure({ label: 'ours exact', cfg: { impl: 'ours', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, maxBatch } }, file);
   const t = await measure({ label: `transformers.js batch ${batch}`, cfg: { impl: 'transformers.js', modelDir: dir, dtype: 'fp32', device: 'cpu', threads, batchSize: batch } }, file);
-  if (!o.timedOut && !t.timedOut) {
+  if (!o.stopped && !t.stopped) {
     const agreement = compareTokens(requests, o.result.outputs, t.result.outputs);
     second = { ours: summary({ label: 'ip-dialog engine, exact', runs: [o] }), ref: summary({ label: `transformers.js generate(), batch ${batch}`, runs: [t] }), identical: agreement.identical, total: agreement.total, batch };
   }

@@ -78,17 +78,17 @@ describe('the measured reference process reports progress', () => {
 
   it('one report per static batch, in order, and the run completes', async () => {
     const r = await spawnMeasured<ImplResult>(cfg());
-    expect(r.timedOut).toBeFalsy();
+    expect(r.stopped).toBeFalsy();
     expect(r.progress.map((p) => p.numDone)).toEqual([2, 4, 6]);
     const ms = r.progress.map((p) => p.ms);
     expect(ms).toEqual([...ms].sort((a, b) => a - b));
     expect(ms[2]).toBeLessThanOrEqual(r.wallMs);
-    if (!r.timedOut) expect(Object.keys(r.result.outputs)).toHaveLength(6);
+    if (!r.stopped) expect(Object.keys(r.result.outputs)).toHaveLength(6);
   }, 120_000);
 
   it('a stop rule kills the process and says why', async () => {
     const r = await spawnMeasured<ImplResult>(cfg(), { stopIf: (_ms, numDone) => (numDone >= 2 ? 'enough seen' : undefined) });
-    expect(r).toMatchObject({ timedOut: true, stopReason: 'enough seen' });
+    expect(r).toMatchObject({ stopped: true, stopReason: 'enough seen' });
     expect(r.progress[0].numDone).toBe(2);
     expect(r.progress.length).toBeLessThan(3);
   }, 120_000);

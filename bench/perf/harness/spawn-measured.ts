@@ -20,11 +20,9 @@ export function cliEntry(): string {
 /** Requests done (as the process reported them) and the milliseconds since spawn at each report. */
 export type Progress = Array<{ numDone: number; ms: number }>;
 
-export type Measured<T> = { wallMs: number; progress: Progress } & ({ result: T; timedOut?: false } | { timedOut: true; stopReason: string });
+export type Measured<T> = { wallMs: number; progress: Progress } & ({ result: T; stopped?: false } | { stopped: true; stopReason: string });
 
 export interface MeasureOptions {
-  /** Kill the process after this long (`stopReason` says so). */
-  timeoutMs?: number;
   /** Checked on every progress report and every half second: a reason kills the process. */
   stopIf?: (elapsedMs: number, numDone: number) => string | undefined;
   onStderr?: (s: string) => void;
@@ -66,13 +64,11 @@ export async function spawnMeasured<T>(cfg: Omit<MeasuredConfig, 'outFile'>, opt
           opts.onStderr?.(`${line}\n`);
         }
       });
-      const timer = opts.timeoutMs ? setTimeout(() => stop(`past the limit of ${(opts.timeoutMs! / 1000).toFixed(0)} s`), opts.timeoutMs) : undefined;
       const poll = opts.stopIf ? setInterval(check, 500) : undefined;
       child.on('close', (code) => {
-        if (timer) clearTimeout(timer);
         if (poll) clearInterval(poll);
         const wallMs = performance.now() - t0;
-        if (stopReason) return resolve({ wallMs, progress, timedOut: true, stopReason });
+        if (stopReason) return resolve({ wallMs, progress, stopped: true, stopReason });
         stderr += partial;
         if (code !== 0) return reject(new IpdError('GENERATION_FAILED', `${cfg.impl} (${cfg.dtype}, ${cfg.device}) failed with exit code ${code}: ${stderr.trim().split('\n').slice(-6).join('\n')}`));
         resolve({ wallMs, progress, result: JSON.parse(readFileSync(outFile, 'utf8')) as T });

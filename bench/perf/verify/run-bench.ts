@@ -160,7 +160,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
 async function measured<T>(cfg: Omit<MeasuredConfig, 'outFile'>): Promise<{ wallMs: number; result: T }> {
   const r = await spawnMeasured<T>(cfg);
-  if (r.timedOut) throw new IpdError('INTERNAL', 'a measured process timed out without a time limit');
+  if (r.stopped) throw new IpdError('INTERNAL', 'a measured process was stopped without a stop rule');
   return r;
 }
 
