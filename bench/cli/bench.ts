@@ -6,7 +6,7 @@ import { parseDtype } from '../../models';
 import { resolveDataFile } from '../../pathways/node';
 import { renderBenchMarkdown, renderBenchText, runBench, type BenchOptions } from '../perf/verify';
 import { numericsOption } from './model-options';
-import { positiveInt } from './options';
+import { positiveInt, positiveIntList } from './options';
 
 function gigabytesPerSecond(value: string): number {
   const n = Number(value);
@@ -31,7 +31,7 @@ export function benchCommand(): Command {
     .option('--max-new-tokens <n>', 'cap every output limit (default: each reference answer\'s length) and the batch-1 decode (default 128 tokens)', positiveInt('--max-new-tokens'))
     .addOption(numericsOption())
     .option('--threads <n>', 'onnxruntime intra-op threads of both sides (default: all cores)', positiveInt('--threads'))
-    .option('--ref-batch <n>', 'transformers.js prompts per static batch, sorted by length', positiveInt('--ref-batch'), 8)
+    .option('--ref-batch <sizes>', 'transformers.js prompts per static batch, sorted by length; several (e.g. 16,8,32) are swept, a size that falls behind stops early, and ours is compared with the fastest', positiveIntList('--ref-batch'), [8])
     .option('--bandwidth-gbs <n>', 'device memory bandwidth (GB/s) for the batch-1 bound; needed on a GPU (its datasheet value), measured on the CPU otherwise', gigabytesPerSecond)
     .option('--data <file>', 'IP-Dialog JSONL (default: the official test set, downloaded once into the cache)')
     .option('--out <file>', 'also write the report as JSON (schema: README, "Verify on your machine")')

@@ -9,6 +9,12 @@ export function positiveInt(name: string) {
   };
 }
 
+/** A comma-separated list of positive integers, e.g. `16,8,32`, in the order given. */
+export function positiveIntList(name: string) {
+  const one = positiveInt(name);
+  return (value: string): number[] => value.split(',').map((v) => one(v.trim()));
+}
+
 export function nonNegativeNumber(name: string) {
   return (value: string): number => {
     const n = Number(value);

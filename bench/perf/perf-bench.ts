@@ -22,12 +22,13 @@ import {
   measureScheduleCost,
   scoreOutputs,
   spawnMeasured,
-  SweepPace,
+  sweepBatchSizes,
   weightBytesPerToken,
   type ImplResult,
   type MeasureOptions,
   type MeasuredConfig,
   type MetricMeans,
+  type SweepRow,
   type TokenAgreement,
   type WorkloadRequest,
 } from './harness';
@@ -120,7 +121,7 @@ type Summary = ReturnType<typeof summary>;
 interface DtypeReport {
   dtype: Dtype;
   weightBytesPerToken: number;
-  sweep: Array<{ batchSize: number; wallS: number | null; generateS: number | null; stoppedAfterS?: number; stopReason?: string }>;
+  sweep: SweepRow[];
   bestBatch: number;
   ref: Summary;
   exact: Summary;
@@ -157,24 +158,13 @@ log(`1-row MatMul weight-streaming rate: ${(bandwidth / 1e9).toFixed(1)} GB/s`);
 const reports: DtypeReport[] = [];
 for (const dtype of dtypes) {
   log(`${dtype}: transformers.js batch-size sweep`);
-  const sweepRows: DtypeReport['sweep'] = [];
-  let best: { bs: number; run: { wallMs: number; result: ImplResult } } | undefined;
   // A size past the best so far, or well behind it on the same requests, stops there (the
   // sweep's order puts the likely best first).
-  const pace = new SweepPace(main.length);
-  for (const bs of sweep) {
-    const r = await measure(ref(dtype, bs), mainFile, (ms, numDone) => pace.stopReason(bs, ms, numDone));
-    if (r.stopped) sweepRows.push({ batchSize: bs, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000, stopReason: r.stopReason });
-    else {
-      sweepRows.push({ batchSize: bs, wallS: r.wallMs / 1000, generateS: r.result.generateMs / 1000 });
-      pace.record(r.wallMs, r.progress);
-      if (!best || r.wallMs < best.run.wallMs) best = { bs, run: r };
-    }
-  }
-  const bestBatch = best!.bs;
+  const { best, rows: sweepRows } = await sweepBatchSizes(sweep, main.length, (bs, stopIf) => measure(ref(dtype, bs), mainFile, stopIf));
+  const bestBatch = best.batchSize;
   // The sweep's run at the best batch size is the reference's first run.
   const sides: Record<'ref' | 'exact' | 'fast', SideRuns> = {
-    ref: { label: `transformers.js generate(), batch ${bestBatch}`, runs: [best!.run] },
+    ref: { label: `transformers.js generate(), batch ${bestBatch}`, runs: [best.run] },
     exact: { label: 'ip-dialog engine, exact', runs: [] },
     fast: { label: 'ip-dialog engine, --numerics fast', runs: [] },
   };

@@ -169,6 +169,23 @@ describeData('ipdialog bench (CPU)', () => {
     expect(r.stdout).toMatch(/^identical greedy tokens +5\/5 requests +identical for every request$/m);
   }, 900_000);
 
+  it('several --ref-batch sizes: each one tried, ours compared with the fastest complete one', () => {
+    const r = bench(['--model', testModel, '--requests', '10', '--max-new-tokens', '8', '--ref-batch', '1,5']);
+    expect(r.status, r.stderr).toBe(0);
+    const b = r.report!;
+    expect(b.settings.refBatch).toEqual([1, 5]);
+    expect(b.reference.sweep.map((s) => s.batchSize)).toEqual([1, 5]);
+    // The first size has nothing to be compared with: it always completes.
+    expect(b.reference.sweep[0].wallS).toBeGreaterThan(0);
+    const complete = b.reference.sweep.filter((s) => s.wallS !== null);
+    const fastest = complete.reduce((x, y) => (y.wallS! < x.wallS! ? y : x));
+    expect(b.reference.batchSize).toBe(fastest.batchSize);
+    expect(b.reference.wallS).toBeCloseTo(fastest.wallS!, 9);
+    for (const s of b.reference.sweep.filter((x) => x.wallS === null)) expect(s.stopReason).toMatch(/slower than the best|past the best pace/);
+    expect(b.agreement).toMatchObject({ total: 10, identical: 10, allIdentical: true });
+    expect(r.stdout).toMatch(new RegExp(`^transformers\\.js batch sizes \\(whole process\\): 1: .*; compared: the fastest, ${fastest.batchSize}$`, 'm'));
+  }, 900_000);
+
   it('--device auto says what it chose and why', () => {
     const r = bench(['--model', testModel, '--device', 'auto', '--requests', '1', '--max-new-tokens', '2']);
     expect(r.status, r.stderr).toBe(0);
@@ -193,6 +210,7 @@ describeData('ipdialog bench (CPU)', () => {
       [['--per-task', '0'], '--per-task must be a positive integer (got "0")'],
       [['--bandwidth-gbs', '-3'], '--bandwidth-gbs must be a positive number of GB/s (got "-3")'],
       [['--requests', 'x'], '--requests must be a positive integer (got "x")'],
+      [['--ref-batch', '8,0'], '--ref-batch must be a positive integer (got "0")'],
     ] as const) {
       const r = runCli(['bench', '--model', testModel, ...args]);
       expect(r.status, args.join(' ')).toBe(2);

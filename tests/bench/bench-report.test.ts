@@ -47,16 +47,16 @@ function handReport(differing = 0): BenchReport {
     };
   });
   return {
-    format: 1,
+    format: 2,
     startedAt: '2026-01-01T00:00:00.000Z',
     seconds: 60,
     model: { given: 'models/bench', dir: '/m/bench', dtype: 'fp32', onnxFile: 'onnx/model.onnx', weightBytesPerToken: 400_000_000 },
-    settings: { device: 'cpu', perTask: 1, requests: 12, maxNewTokens: 5, numerics: 'exact', threads: 4, refBatch: 8, bandwidthGbs: null, data: '/d/test.jsonl' },
+    settings: { device: 'cpu', perTask: 1, requests: 12, maxNewTokens: 5, numerics: 'exact', threads: 4, refBatch: [8], bandwidthGbs: null, data: '/d/test.jsonl' },
     machine: { cpu: 'Test CPU 9000', cores: 4, memoryGiB: 16, platform: 'linux x64', kernel: '6.1.0', glibc: '2.36', node: 'v20.0.0', packages: { 'ip-dialog': '0.1.0', 'onnxruntime-node': '1.30.0', '@huggingface/transformers': '4.3.1' } },
     device: { requested: 'cpu', used: 'cpu' },
     workload: { requests: 12, items: 3, pathways: ['direct-response', 'attribute-filter', 'type-guided', 'full-attributes', 'task-related'], promptTokens: 6000, maxNewTokens: 60 },
     ours: side('ip-dialog', { wallS: 10, generateS: 5, promptTokensPerS: 1000, decodeTokensPerS: 200, reusedPromptTokens: 1500, peakRssMb: 500 }),
-    reference: { ...side('transformers.js', { wallS: 40, generateS: 30, promptTokensPerS: 250, decodeTokensPerS: 50, peakRssMb: 2000 }), batchSize: 8 },
+    reference: { ...side('transformers.js', { wallS: 40, generateS: 30, promptTokensPerS: 250, decodeTokensPerS: 50, peakRssMb: 2000 }), batchSize: 8, sweep: [{ batchSize: 8, wallS: 40, generateS: 30 }] },
     agreement: { total: 12, identical: 12 - differing, allIdentical: differing === 0, meanFirstDiff: differing ? 3 : null, requests },
     // 20 GB/s over 400 MB per token: 50 tokens/s; 40 of them is 80%.
     batch1: { decodeTokensPerS: 40, tokens: 128, bound: { gbPerS: 20, source: 'measured', method: 'test', tokensPerS: 50, ratio: 0.8 } },
@@ -81,6 +81,15 @@ describe('ipdialog bench report', () => {
     const text = renderBenchText(handReport());
     expect(text).toMatch(/^whole process, s +10\.0 +40\.0 +4\.00x faster$/m);
     expect(text).toMatch(/^identical greedy tokens +12\/12 requests +identical for every request$/m);
+  });
+
+  it('with several reference batch sizes, lists each one and says which was compared', () => {
+    const r = handReport();
+    r.settings.refBatch = [8, 4];
+    r.reference.sweep.push({ batchSize: 4, wallS: null, generateS: null, stoppedAfterS: 12.5, stopReason: 'the first 4 requests not done after 13 s, 10% past the best pace (11 s)' });
+    expect(renderBenchText(r)).toContain('transformers.js batch sizes (whole process): 8: 40.0 s, 4: stopped after 12.5 s (the first 4 requests not done after 13 s, 10% past the best pace (11 s)); compared: the fastest, 8');
+    // One size: nothing to list.
+    expect(renderBenchText(handReport())).not.toContain('batch sizes');
   });
 
   it('names the differing requests with their first differing position, and counts the rest', () => {
@@ -109,7 +118,7 @@ describe('ipdialog bench report', () => {
     delete bad.agreement.requests[1].firstDiff;
     expect(() => parseBenchReport(JSON.stringify(bad), file)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', file, field: 'agreement.requests.1.firstDiff' }));
     expect(() => parseBenchReport('{"format": 1', file)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', file }));
-    expect(() => parseBenchReport(JSON.stringify({ ...handReport(), format: 2 }), file)).toThrow(/format/);
+    expect(() => parseBenchReport(JSON.stringify({ ...handReport(), format: 1 }), file)).toThrow(/format/);
   });
 
   it('documents every field of the --out schema in the README', () => {

@@ -1,4 +1,4 @@
-import type { Progress } from './spawn-measured';
+import type { Measured, MeasureOptions, Progress } from './spawn-measured';
 
 /**
  * When the reference's batch-size sweep may stop a batch size before it finishes. Every size
@@ -39,3 +39,39 @@ export class SweepPace {
 }
 
 const s = (ms: number) => (ms / 1000).toFixed(0);
+
+/** One batch size of a sweep: its complete run's times, or when and why it stopped. */
+export interface SweepRow {
+  batchSize: number;
+  wallS: number | null;
+  generateS: number | null;
+  stoppedAfterS?: number;
+  stopReason?: string;
+}
+
+/**
+ * The reference at each batch size in the order given (the likely best first), under the
+ * SweepPace rule; `run` spawns one measured process with that stop rule. Returns the fastest
+ * complete run and a row per size.
+ */
+export async function sweepBatchSizes<T extends { generateMs: number }>(
+  sizes: readonly number[],
+  numRequests: number,
+  run: (batchSize: number, stopIf: MeasureOptions['stopIf']) => Promise<Measured<T>>,
+): Promise<{ best: { batchSize: number; run: { wallMs: number; result: T } }; rows: SweepRow[] }> {
+  const pace = new SweepPace(numRequests);
+  const rows: SweepRow[] = [];
+  let best: { batchSize: number; run: { wallMs: number; result: T } } | undefined;
+  for (const batchSize of sizes) {
+    const r = await run(batchSize, (ms, numDone) => pace.stopReason(batchSize, ms, numDone));
+    if (r.stopped) {
+      rows.push({ batchSize, wallS: null, generateS: null, stoppedAfterS: r.wallMs / 1000, stopReason: r.stopReason });
+      continue;
+    }
+    rows.push({ batchSize, wallS: r.wallMs / 1000, generateS: r.result.generateMs / 1000 });
+    pace.record(r.wallMs, r.progress);
+    if (!best || r.wallMs < best.run.wallMs) best = { batchSize, run: r };
+  }
+  // The first size always completes: nothing is there to stop it.
+  return { best: best!, rows };
+}

@@ -19,6 +19,11 @@ function headerLines(r: BenchReport): string[] {
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.platform} ${m.kernel}${m.glibc ? `, glibc ${m.glibc}` : ''}; Node ${m.node}; ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `device: ${deviceLine(r)}`,
   ];
+  const sweep = r.reference.sweep;
+  if (sweep.length > 1) {
+    const tried = sweep.map((s) => `${s.batchSize}: ${s.wallS !== null ? `${secs(s.wallS)} s` : `stopped after ${secs(s.stoppedAfterS!)} s (${s.stopReason})`}`);
+    lines.push(`transformers.js batch sizes (whole process): ${tried.join(', ')}; compared: the fastest, ${r.reference.batchSize}`);
+  }
   if (r.referencePerturbed) lines.push(`WARNING: IPDIALOG_BENCH_PERTURB_REFERENCE is set: the reference ran on a copy with ${r.referencePerturbed} perturbed (a test switch); its tokens are meant to differ`);
   if (r.settings.numerics === 'fast') lines.push('numerics fast: our engine may change summation order and precision, so tokens may differ from the reference by design');
   return lines;

@@ -16,6 +16,7 @@ import {
   compareTokens,
   measureReadBandwidth,
   spawnMeasured,
+  sweepBatchSizes,
   weightBytesPerToken,
   type ImplResult,
   type MeasuredConfig,
@@ -42,8 +43,8 @@ export interface BenchOptions {
   maxNewTokens?: number;
   numerics: 'exact' | 'fast';
   threads?: number;
-  /** Prompts per static batch of the reference (default 8). */
-  refBatch?: number;
+  /** Prompts per static batch of the reference (default [8]); several are swept and the fastest is compared. */
+  refBatch?: number[];
   /** Device bandwidth for the batch-1 bound; the CPU's is measured when absent. */
   bandwidthGbs?: number;
   offline?: boolean;
@@ -59,7 +60,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const threads = o.threads ?? os.availableParallelism();
-  const refBatch = o.refBatch ?? 8;
+  const refBatches = o.refBatch ?? [8];
   const model = await resolveModel(o.model, { dtype: o.dtype, offline: o.offline });
   const device = chooseDevice(o.device);
   log(`device: ${device.used}${device.probe?.adapter ? ` (${device.probe.adapter})` : ''}${device.note ? `; ${device.note}` : ''}`);
@@ -97,8 +98,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       perturbed = copy.tensor;
       log(`${PERTURB_ENV} is set: the reference loads a copy with ${copy.tensor} perturbed (a test switch)`);
     }
-    log(`transformers.js generate(), static batches of ${refBatch}`);
-    const refRun = await measured<ImplResult>({ ...common, modelDir: refDir, impl: 'transformers.js', batchSize: refBatch });
+    // Several sizes: swept as `npm run bench:perf` does, ours compared with the fastest.
+    const sweep = await sweepBatchSizes(refBatches, requests.length, async (batchSize, stopIf) => {
+      log(`transformers.js generate(), static batches of ${batchSize}`);
+      const r = await spawnMeasured<ImplResult>({ ...common, modelDir: refDir, impl: 'transformers.js', batchSize }, { stopIf: refBatches.length > 1 ? stopIf : undefined });
+      if (r.stopped) log(`  batch ${batchSize} stopped after ${(r.wallMs / 1000).toFixed(0)} s (${r.stopReason})`);
+      return r;
+    });
+    const refRun = sweep.best.run;
+    const refBatch = sweep.best.batchSize;
 
     const agreement = compareTokens(requests, oursRun.result.outputs, refRun.result.outputs);
     const firstDiff = new Map(agreement.differing.map((d) => [d.id, d.firstDiff]));
@@ -114,7 +122,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         maxNewTokens: o.maxNewTokens ?? null,
         numerics: o.numerics,
         threads,
-        refBatch,
+        refBatch: refBatches,
         bandwidthGbs: o.bandwidthGbs ?? null,
         data: path.resolve(o.data),
       },
@@ -137,7 +145,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         maxNewTokens: requests.reduce((n, r) => n + r.maxNewTokens, 0),
       },
       ours: side('ip-dialog', `ip-dialog engine, ${o.numerics}`, oursRun, device.used),
-      reference: { ...side('transformers.js', `transformers.js generate(), batch ${refBatch}`, refRun, device.used), batchSize: refBatch },
+      reference: { ...side('transformers.js', `transformers.js generate(), batch ${refBatch}`, refRun, device.used), batchSize: refBatch, sweep: sweep.rows },
       agreement: {
         total: agreement.total,
         identical: agreement.identical,

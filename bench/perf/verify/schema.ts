@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { IpdError } from '../../../common';
 
-export const BENCH_REPORT_FORMAT = 1;
+export const BENCH_REPORT_FORMAT = 2;
 
 const count = z.number().int().nonnegative();
 const tokenIds = z.array(z.number().int());
@@ -71,7 +71,8 @@ export const BenchReportSchema = z.object({
     maxNewTokens: z.number().int().positive().nullable(),
     numerics: z.enum(['exact', 'fast']),
     threads: z.number().int().positive(),
-    refBatch: z.number().int().positive(),
+    /** --ref-batch: the reference's batch sizes, in the order swept. */
+    refBatch: z.array(z.number().int().positive()).min(1),
     bandwidthGbs: z.number().positive().nullable(),
     data: z.string(),
   }),
@@ -115,7 +116,20 @@ export const BenchReportSchema = z.object({
     maxNewTokens: count,
   }),
   ours: BenchSideSchema,
-  reference: BenchSideSchema.extend({ batchSize: z.number().int().positive() }),
+  /** The fastest complete run of the sweep (the only one with a single size). */
+  reference: BenchSideSchema.extend({
+    batchSize: z.number().int().positive(),
+    /** Every size tried: its complete run's seconds, or when and why it stopped. */
+    sweep: z.array(
+      z.object({
+        batchSize: z.number().int().positive(),
+        wallS: z.number().nullable(),
+        generateS: z.number().nullable(),
+        stoppedAfterS: z.number().optional(),
+        stopReason: z.string().optional(),
+      }),
+    ),
+  }),
   agreement: z.object({
     total: count,
     identical: count,
