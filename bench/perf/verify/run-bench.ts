@@ -101,7 +101,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     // Several sizes: swept as `npm run bench:perf` does, ours compared with the fastest.
     const sweep = await sweepBatchSizes(refBatches, requests.length, async (batchSize, stopIf) => {
       log(`transformers.js generate(), static batches of ${batchSize}`);
-      const r = await spawnMeasured<ImplResult>({ ...common, modelDir: refDir, impl: 'transformers.js', batchSize }, { stopIf: refBatches.length > 1 ? stopIf : undefined });
+      const r = await spawnMeasured<ImplResult>({ ...common, modelDir: refDir, impl: 'transformers.js', batchSize }, { stopIf });
       if (r.stopped) log(`  batch ${batchSize} stopped after ${(r.wallMs / 1000).toFixed(0)} s (${r.stopReason})`);
       return r;
     });
