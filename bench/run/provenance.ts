@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TextGenerator } from '../../common';
 import { cacheDir } from '../../common/node';
-import { TABLES, type Pathway } from '../../pathways';
+import type { Pathway } from '../../pathways';
 import { LocalGenerator } from '../backends';
 import { writeFileAtomic } from '../atomic-write';
-import { sha256Hex, type RunSpec } from '../runlog';
+import { pathwayTemplateHash, type RunSpec } from '../runlog';
 
 export interface ModelProvenance {
   /** `sha256:<hex>` of the ONNX graph followed by its external-data files; absent for remote backends. */
@@ -62,15 +62,6 @@ async function readCache(file: string): Promise<Record<string, string>> {
   } catch {
     return {};
   }
-}
-
-/**
- * sha256 of everything that renders a pathway's prompts besides the item: its template and the
- * protocol tables it fills in. Equal hashes, equal prompts for the same data file.
- */
-export function pathwayTemplateHash(pathway: Pathway): Promise<string> {
-  const { task_definition, answer_note, answer_format, attribute_group } = TABLES;
-  return sha256Hex(JSON.stringify({ template: pathway.template, task_definition, answer_note, answer_format, attribute_group }));
 }
 
 /** The command line as typed (argv after the node binary), for the report's manifest. */

@@ -1,5 +1,6 @@
 // SHA-256 through Web Crypto, the same code in the browser and in Node (>= 20): the dataset
-// hash in run.json and the report's Content-Security-Policy script hashes.
+// and prompt-template hashes in run.json and the report's Content-Security-Policy script hashes.
+import { TABLES, type Pathway } from '../../pathways';
 
 async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -14,4 +15,14 @@ export async function sha256Base64(data: Uint8Array | string): Promise<string> {
   let binary = '';
   for (const b of await sha256(data)) binary += String.fromCharCode(b);
   return btoa(binary);
+}
+
+/**
+ * sha256 of everything that renders a pathway's prompts besides the item: its template and the
+ * protocol tables it fills in. Equal hashes, equal prompts for the same data file (run.json
+ * `spec.pathway_templates`, from `ipdialog run` and the browser app alike).
+ */
+export function pathwayTemplateHash(pathway: Pathway): Promise<string> {
+  const { task_definition, answer_note, answer_format, attribute_group } = TABLES;
+  return sha256Hex(JSON.stringify({ template: pathway.template, task_definition, answer_note, answer_format, attribute_group }));
 }

@@ -14,7 +14,7 @@ export { predictionRecord, runStats, scoreFields } from './records';
 export type { ScoreFields } from './records';
 export { latestPerItem, reduce } from './reduce';
 export type { ReduceInput, ReducibleJudgeRecord, ReducibleRecord } from './reduce';
-export { sha256Base64, sha256Hex } from './hash';
+export { pathwayTemplateHash, sha256Base64, sha256Hex } from './hash';
 export { latencyPercentiles, runEndpointRecords, sessionEndpointRecords } from './endpoints';
 export { BOOTSTRAP, bootstrapIntervals, bootstrapReplicates, percentileInterval } from './bootstrap';
 export type { BootstrapGroup, BootstrapOptions, BootstrapReplicates, Interval } from './bootstrap';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsRecordSchema, PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog';
+import { MetricsRecordSchema, pathwayTemplateHash, PredictionRecordSchema, RunRecordSchema } from '../../bench/runlog';
+import { getPathway } from '../../pathways';
 import { REPO_ROOT, runCli } from '../helpers/cli';
 import { itWithReference, referencePath } from '../helpers/reference';
 import { download, errorText, jsonl, loadModelUrl, runBenchmark, waitForState } from './helpers/app-driver';
@@ -109,6 +110,9 @@ describe.skipIf(SKIP_WITHOUT_CHROMIUM)('web app on WASM', () => {
         expect(predictions).toHaveLength(20);
         expect(run).toMatchObject({ status: 'success', spec: { backend: 'ort-web', pathways: [PATHWAY], per_task: 2, prompt_mode: 'chat' }, environment: { device: expect.stringMatching(/^WASM/) } });
         expect(run.stats.items_done).toBe(20);
+        // The manifest records what `ipdialog run` records of the model and the prompts: the dtype
+        // loaded, exact numerics, and the pathway's template hash (the CLI's value).
+        expect(run.spec).toMatchObject({ dtype: 'fp32', numerics: 'exact', pathway_templates: { [PATHWAY]: await pathwayTemplateHash(getPathway(PATHWAY)) } });
         expect(Object.keys(metrics.pathways[PATHWAY].tasks)).toHaveLength(10);
 
         // The CLI on the same prompts: same rendered prompts, same greedy tokens and text.

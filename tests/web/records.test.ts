@@ -43,6 +43,9 @@ describe('browser run records', () => {
     const run = runRecord(
       {
         model: 'http://127.0.0.1/models/tiny/',
+        dtype: 'q4',
+        numerics: 'exact',
+        pathwayTemplate: 'cd01',
         backend: 'ort-web',
         engine: 'ip-dialog web (onnxruntime-web)',
         device: 'WASM, 2 threads',
@@ -62,6 +65,8 @@ describe('browser run records', () => {
     );
     expect(RunRecordSchema.parse(run)).toEqual(run);
     expect(run.spec.max_new_tokens).toEqual({ 'type-guided': 16 });
+    // The manifest fields `ipdialog run` records of the model and prompts, where the browser knows them.
+    expect(run.spec).toMatchObject({ dtype: 'q4', numerics: 'exact', pathway_templates: { 'type-guided': 'cd01' } });
     expect(run.stats).toMatchObject({ items_total: 20, items_done: 20, completion_tokens: 140, generation_seconds: 2, tokens_per_second: 70 });
 
     // generations.jsonl: the keys and order of `ipdialog generate --out` lines.

@@ -1,5 +1,6 @@
-import { reduce, type MetricsRecord, type PredictionRecord, type RunRecord } from '../../bench/runlog';
+import { pathwayTemplateHash, reduce, type MetricsRecord, type PredictionRecord, type RunRecord } from '../../bench/runlog';
 import { IpdError } from '../../common';
+import { getPathway } from '../../pathways';
 import type { WebEngine } from './engine/web-engine';
 import { planRun, runBenchmark, type RowResult, type RunRow, type RunSettings } from './run/benchmark-run';
 import { generationLine, runRecord, toJsonl, type RunInfo } from './run/records';
@@ -92,7 +93,7 @@ export class App {
         onText: (key, delta) => this.results.appendText(key, delta),
         onRowDone: (r) => this.results.rowDone(r),
       });
-      this.finish(engine, dataset, settings, done, startedAt);
+      await this.finish(engine, dataset, settings, done, startedAt);
       const stats = this.finished!.run.stats;
       const stopped = this.finished!.run.status === 'cancelled' ? ' (stopped: aborted items keep the text they had)' : '';
       status.textContent = `Done: ${done.length} item(s) in ${stats.generation_seconds.toFixed(1)} s, ${stats.tokens_per_second.toFixed(0)} tokens/s${stopped}.`;
@@ -107,13 +108,16 @@ export class App {
     }
   }
 
-  private finish(engine: WebEngine, dataset: NonNullable<DataPanel['dataset']>, settings: RunSettings, rows: RowResult[], startedAt: string): void {
+  private async finish(engine: WebEngine, dataset: NonNullable<DataPanel['dataset']>, settings: RunSettings, rows: RowResult[], startedAt: string): Promise<void> {
     const predictions = rows.map((r) => r.record);
     const metrics = reduce({ predictions, pathways: [settings.pathway] });
     const info = engine.info;
     const aborted = rows.some((r) => r.result.finishReason === 'abort');
     const runInfo: RunInfo = {
       model: info.modelId,
+      ...(info.dtype && { dtype: info.dtype }),
+      ...(info.engine === 'onnxruntime-web' && { numerics: 'exact' as const }),
+      pathwayTemplate: await pathwayTemplateHash(getPathway(settings.pathway)),
       backend: info.engine === 'web-llm' ? 'web-llm' : 'ort-web',
       engine: `ip-dialog web (${info.engine})`,
       device: describeBackend(info),

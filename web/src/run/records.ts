@@ -21,6 +21,12 @@ export function generationLine(id: string, r: TextResult): GenerationLine {
 
 export interface RunInfo {
   model: string;
+  /** The weights' dtype as loaded (onnxruntime-web). */
+  dtype?: string;
+  /** onnxruntime-web runs the engine's default, exact; WebLLM has no such mode. */
+  numerics?: 'exact';
+  /** pathwayTemplateHash of the run's pathway. */
+  pathwayTemplate: string;
   backend: string;
   engine: string;
   device: string;
@@ -44,6 +50,8 @@ export function runRecord(info: RunInfo, predictions: readonly PredictionRecord[
     status: info.status,
     spec: {
       model: info.model,
+      ...(info.dtype && { dtype: info.dtype }),
+      ...(info.numerics && { numerics: info.numerics }),
       backend: info.backend,
       pathways: [info.pathway],
       data_file: info.dataFile,
@@ -52,6 +60,7 @@ export function runRecord(info: RunInfo, predictions: readonly PredictionRecord[
       max_new_tokens: { [info.pathway]: info.maxNewTokens },
       sampling: { temperature: 0 },
       prompt_mode: 'chat',
+      pathway_templates: { [info.pathway]: info.pathwayTemplate },
     },
     environment: {
       engine: info.engine,
