@@ -13,7 +13,7 @@ import { IpdError } from '../../common';
 import { TINY_PRESET_NAMES } from '../../models/tiny';
 import { OFFICIAL_TEST_SET } from '../../pathways';
 import { bundleJs } from './bundle-js';
-import { sha256File } from './hash';
+import { sha256File } from '../../common/node';
 import {
   APP_JS_DIR,
   DATA_CACHE_DIR,

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlib } from 'node:zlib';
 import { IpdError } from '../../common';
-import { cacheDir } from '../../common/node';
-import { sha256File } from './hash';
+import { cacheDir, sha256File } from '../../common/node';
 
 function cached(name: string): string {
   return cacheDir('gpu-bundle', name);

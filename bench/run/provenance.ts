@@ -1,11 +1,10 @@
 // What a run records so its report can say exactly what produced it: the model's revision (a
 // hash of the weights it ran), the prompt templates' hash, the command line.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TextGenerator } from '../../common';
-import { cacheDir } from '../../common/node';
+import { cacheDir, sha256Files } from '../../common/node';
 import type { Pathway } from '../../pathways';
 import { LocalGenerator } from '../backends';
 import { writeFileAtomic } from '../atomic-write';
@@ -40,11 +39,7 @@ export async function filesSha256(files: readonly string[]): Promise<string> {
   const cache = await readCache(cacheFile);
   const id = key.join('\n');
   if (cache[id]) return cache[id];
-  const hash = createHash('sha256');
-  for (const file of files) {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  }
-  const digest = hash.digest('hex');
+  const digest = await sha256Files(files);
   cache[id] = digest;
   try {
     writeFileAtomic(cacheFile, JSON.stringify(cache));

@@ -2,7 +2,7 @@
 // same bytes anywhere, so a reader can check the lent machine ran the model they have.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256File } from '../hash';
+import { sha256File } from '../../../common/node';
 
 export interface ModelInfo {
   files: Record<string, { bytes: number; sha256: string }>;
