@@ -6,6 +6,7 @@ import { DeviceKvRows, type DeviceSessionFactory } from './device-kv-rows';
 import { EngineCore } from './engine-core';
 import { HostKvManager } from './host-kv-manager';
 import type { KvCacheManager } from './kv-cache-manager';
+import { bytesPerPosition } from './kv-layout';
 import type { LmHeadScreen } from './lm-head-screen';
 import type { DecoderIo } from './graph/decoder-io';
 import type { LeanIo } from './graph/lean-graph';
@@ -24,6 +25,11 @@ export interface CoreTuning {
   minSharedPrefix?: number;
   /** Bytes of prompt-prefix KV kept for reuse; 0 turns prefix reuse off. */
   prefixCacheBytes?: number;
+  /**
+   * Bytes the running batch's KV cache in host memory may come to take (the scheduler admits
+   * requests within it); unlimited when absent. Not applied to a cache on the GPU.
+   */
+  kvCacheBytes?: number;
 }
 
 /**
@@ -102,6 +108,7 @@ export function assembleCore(input: AssembleInput): { core: EngineCore; runner: 
     maxPrefillTokens: tuning.maxPrefillTokens,
     lengthRatio: gqa ? 1 : tuning.lengthRatio,
     minSharedPrefix,
+    ...(!kvOnDevice && tuning.kvCacheBytes !== undefined && { maxKvPositions: Math.floor(tuning.kvCacheBytes / bytesPerPosition(runner.shape)) }),
   });
   return { core, runner };
 }

@@ -40,6 +40,8 @@ export class EngineCore {
       minSharedPrefix: pick('minSharedPrefix'),
       lengthRatio: pick('lengthRatio'),
       lookahead: pick('lookahead'),
+      maxKvPositions: pick('maxKvPositions'),
+      maxContext: config.maxContext ?? DEFAULT_SCHEDULER_CONFIG.maxContext,
     };
     this.scheduler = new Scheduler(schedulerConfig, kv.prefixes);
   }

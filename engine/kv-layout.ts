@@ -13,6 +13,11 @@ export function allocKv(dtype: KvDtype, n: number): KvArray {
   return dtype === 'float16' ? new Uint16Array(n) : new Float32Array(n);
 }
 
+/** Bytes of KV one position takes over all layers (keys and values). */
+export function bytesPerPosition(shape: KvShape): number {
+  return 2 * shape.numLayers * shape.kvHeads * shape.headDim * bytesPerElement(shape.dtype);
+}
+
 export function bytesPerElement(dtype: KvDtype): number {
   return dtype === 'float16' ? 2 : 4;
 }

@@ -17,6 +17,15 @@ export interface SchedulerConfig {
    * submit the pathways of one item together, so the partners sit next to each other.
    */
   lookahead: number;
+  /**
+   * The most KV positions the running batch may come to hold: its rows times the longest
+   * row's final length (prompt + output limit, at most maxContext), as the host cache lays
+   * rows out. A request that could take the batch past it waits for rows to finish, so a
+   * large model's batch cannot outgrow memory; with no row running, one always starts.
+   */
+  maxKvPositions: number;
+  /** Longest sequence the model takes (caps a request's final length). */
+  maxContext: number;
 }
 
 /**
@@ -31,6 +40,8 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   minSharedPrefix: 32,
   lengthRatio: 1.05,
   lookahead: 64,
+  maxKvPositions: Infinity,
+  maxContext: Infinity,
 };
 
 /** What the engine runs next: plain data, so a failing step can be reported as it was. */
@@ -123,6 +134,12 @@ export class Scheduler {
   private planPrefill(free: number): StepPlan {
     const waiting = this.window(this.config.lookahead);
     const head = waiting[0].req;
+    // The KV budget: rows x the longest final length, the running rows' and the new ones'.
+    let longest = this.finalLength(head);
+    for (const r of this.runningList) longest = Math.max(longest, this.finalLength(r));
+    const fits = (rows: number, len: number) => rows * len <= this.config.maxKvPositions;
+    if (this.runningList.length > 0 && !fits(this.runningList.length + 1, longest)) return { kind: 'decode' };
+
     const match = this.prefixCache?.match(head.promptTokenIds);
     // Tried once per head request: if the cache cannot take the prefix, prefill as usual.
     const shared = this.prefixCache && !head.sharedPrefixTried ? this.sharedPrefix(head, waiting, match?.length ?? 0) : 0;
@@ -144,8 +161,11 @@ export class Scheduler {
       if (len > headLen * this.config.lengthRatio || len * this.config.lengthRatio < headLen) continue;
       const newMax = Math.max(maxLen, len);
       if (newMax * (group.length + 1) > this.config.maxPrefillTokens) continue;
+      const newLongest = Math.max(longest, this.finalLength(r));
+      if (!fits(this.runningList.length + group.length + 1, newLongest)) continue;
       group.push(waiting[i]);
       maxLen = newMax;
+      longest = newLongest;
     }
     for (const g of group) {
       this.dequeue(g.at);
@@ -153,6 +173,11 @@ export class Scheduler {
       this.runningList.push(g.req);
     }
     return { kind: 'prefill', requests: group.map((g) => g.req), prefix: match };
+  }
+
+  /** The most positions a request's row can come to hold. */
+  private finalLength(r: Request): number {
+    return Math.min(r.promptTokenIds.length + r.sampling.maxNewTokens, this.config.maxContext);
   }
 
   private dequeue(at: number): void {

@@ -16,6 +16,7 @@ export interface ModelFlags {
   numerics: 'exact' | 'fast';
   refBatch?: number;
   prefixCacheMb?: number;
+  kvCacheMb?: number;
   offline?: boolean;
   baseUrl?: string;
   endpoint?: string[];
@@ -44,6 +45,7 @@ export function addModelOptions(cmd: Command, { modelRequired = false, prefix = 
     .addOption(numericsOption())
     .option('--ref-batch <n>', 'with --backend transformersjs: prompts per static batch, sorted by length (default 8)', positiveInt('--ref-batch'))
     .option('--prefix-cache-mb <n>', 'memory for reusable prompt-prefix KV (0 disables)', (v: string) => Number(v))
+    .option('--kv-cache-mb <n>', 'memory the decoding batch\'s KV cache may take in host memory; requests wait for rows beyond it (default 40% of RAM)', positiveInt('--kv-cache-mb'))
     .option('--offline', 'never touch the network; hub models must be in the cache')
     .option('--base-url <url>', 'with --backend openai: the server, e.g. http://127.0.0.1:8000/v1')
     .option('--endpoint <url[,max=N][,weight=W]>', 'with --backend openai: one of several servers of the same model (repeat the flag); max: requests in flight there, weight: share of new work when several have room', collect, [])
@@ -82,6 +84,7 @@ export function backendConfig(flags: ModelFlags, extra: Partial<BackendConfig> =
       lean: flags.lean,
       numerics: flags.numerics,
       prefixCacheBytes: flags.prefixCacheMb === undefined ? undefined : flags.prefixCacheMb * 1024 * 1024,
+      kvCacheBytes: flags.kvCacheMb === undefined ? undefined : flags.kvCacheMb * 1024 * 1024,
     },
     ...extra,
   };

@@ -9,6 +9,7 @@ import type { ModelRunner } from '../model-runner';
 import type { Numerics } from '../graph/lean-graph';
 import type { DeviceName } from '../types';
 import path from 'node:path';
+import os from 'node:os';
 import type { LmHeadScreen } from '../lm-head-screen';
 import { prepareGraph } from './lean-model';
 import { int8Levels } from './int8-levels';
@@ -23,6 +24,16 @@ import { createGraphSession, createSession, loadOrt, webgpuHasShaderF16, type De
  * per-row step cost falls a little further to 64 rows (2.09 -> 1.97 ms).
  */
 export const NODE_MAX_BATCH = 64;
+
+/**
+ * The decoding batch's KV cache in host memory when not asked: 40% of RAM. The benchmark's
+ * models never reach it (the 24-layer Qwen2.5-0.5B holds 25 KB a position in fp32: 64 rows of
+ * 1,500 positions are 2.4 GB); a 3B model with 8 KV heads (229 KB a position) would need 22 GB
+ * for the same batch, and runs with fewer rows instead.
+ */
+export function defaultKvCacheBytes(): number {
+  return Math.floor(0.4 * os.totalmem());
+}
 
 export interface CoreOptions extends CoreTuning {
   device?: DeviceChoice;
@@ -116,7 +127,7 @@ async function loadWith(spec: CoreModelSpec, opts: CoreOptions, lean: boolean): 
     config: spec.config,
     device,
     padTokenId: spec.padTokenId,
-    tuning: { ...opts, maxBatch: opts.maxBatch ?? NODE_MAX_BATCH },
+    tuning: { ...opts, maxBatch: opts.maxBatch ?? NODE_MAX_BATCH, kvCacheBytes: opts.kvCacheBytes ?? defaultKvCacheBytes() },
     createDeviceSession: (bytes, outputs) => createGraphSession(bytes, device, outputs),
     screen,
     createExactHead: screen && (async () => (await createSession(path.join(graph.dir!, graph.lean!.screen!.headGraph!), { device: 'cpu', threads: opts.threads })).session),

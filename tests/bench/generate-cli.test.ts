@@ -75,6 +75,13 @@ describe('ipdialog generate', () => {
     expect(b.map((x) => x.id)).toEqual(['long', 'short', 'chat']);
     expect(b.map((x) => x.token_ids)).toEqual(a.map((x) => x.token_ids));
     expect(b.map((x) => x.text)).toEqual(a.map((x) => x.text));
+    // A KV budget changes how many rows decode together, never the tokens.
+    const budgeted = path.join(dir, 'ref-kv.jsonl');
+    expect(runCli([...args, '--out', budgeted, '--kv-cache-mb', '1']).status).toBe(0);
+    expect(lines(budgeted)).toEqual(a);
+    const bad = runCli([...args, '--out', budgeted, '--kv-cache-mb', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--kv-cache-mb must be a positive integer (got "0")');
   });
 
   it('on two endpoints: each line names the server that answered it, and stderr has their table', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PrefixCache, Request, Scheduler, DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../../engine';
 import { createLlmEngine } from '../../engine/node';
+import { loadTokenizer } from '../../models';
 import { resolveModelFolder } from '../../models/node';
 import { PATHWAYS, parseDataset, selectPerTask } from '../../pathways';
 import { itWithReference, referencePath } from '../helpers/reference';
@@ -44,6 +45,31 @@ describe('Scheduler (no model)', () => {
     expect(ids(s.schedule())).toEqual(['long']);
     expect(ids(s.schedule())).toEqual(['c', 'd']);
     expect(s.numRunning).toBe(5);
+  });
+
+  it('keeps the batch within its KV budget (rows x the longest final length); one request always runs', () => {
+    const s = scheduler({ maxBatch: 8, maxKvPositions: 100, lengthRatio: 10 });
+    // Final lengths 40 (prompt 20 + 20 new): two rows take 80 positions, a third would take 120.
+    for (const id of ['a', 'b', 'c']) s.add(req(id, seq(20, id.charCodeAt(0) * 100), 20));
+    expect(ids(s.schedule())).toEqual(['a', 'b']);
+    expect(s.schedule()).toEqual({ kind: 'decode' });
+    s.finish([s.running[0]], 'finished_stopped');
+    expect(ids(s.schedule())).toEqual(['c']);
+    // A longer request joins only when 2 x its final length fits: 2 x 70 does not, alone it runs.
+    s.add(req('long', seq(20, 5000), 50));
+    expect(s.schedule()).toEqual({ kind: 'decode' });
+    s.finish([...s.running], 'finished_length');
+    expect(ids(s.schedule())).toEqual(['long']);
+    // Larger than the whole budget: it still runs when nothing else does.
+    s.finish([...s.running], 'finished_length');
+    s.add(req('huge', seq(20, 6000), 500));
+    expect(ids(s.schedule())).toEqual(['huge']);
+  });
+
+  it('counts a final length at most the model\'s context', () => {
+    const s = scheduler({ maxBatch: 8, maxKvPositions: 100, maxContext: 50, lengthRatio: 10 });
+    for (const id of ['a', 'b', 'c']) s.add(req(id, seq(20, id.charCodeAt(0) * 100), 1000));
+    expect(ids(s.schedule())).toEqual(['a', 'b']);
   });
 
   it('finds aborted requests whether waiting or running, and finishing them frees their rows', () => {
@@ -121,18 +147,25 @@ describe('engine results do not depend on scheduling', () => {
     [DATA],
     async () => {
       const model = await resolveModelFolder(await ensureTinyModel({ preset: 'test' }));
+      const tokenizer = await loadTokenizer(model.dir);
       const items = selectPerTask(parseDataset(readFileSync(referencePath(DATA), 'utf8'), DATA).items, 1).slice(0, 3);
       // Four pathways of one item share their history: prefix reuse has something to reuse.
       const texts = items.flatMap(({ item }) => ['attribute-filter', 'type-guided', 'full-attributes', 'task-related', 'direct-response'].map((p) => PATHWAYS.get(p as never)!.render(item)));
+      // A KV budget of two rows of the longest request (prompt + 10 new tokens).
+      const longest = Math.max(...texts.map((t) => tokenizer.encodeChat([{ role: 'user', content: t }]).length)) + 10;
+      const { numLayers, numKeyValueHeads, headDim } = model.config;
+      const twoRows = 2 * longest * 2 * numLayers * numKeyValueHeads * headDim * 4;
       const configs = [
         { maxBatch: 16, prefixCacheBytes: 0 },
         { maxBatch: 16, prefixCacheBytes: 256 << 20 },
         { maxBatch: 3, prefixCacheBytes: 256 << 20 },
         { maxBatch: 1, prefixCacheBytes: 0 },
+        { maxBatch: 16, prefixCacheBytes: 256 << 20, kvCacheBytes: twoRows, rowsAtMost: 2 },
       ];
       let baseline: number[][] | undefined;
       for (const [i, cfg] of configs.entries()) {
-        const engine = await createLlmEngine(model, { worker: false, threads: 2, ...cfg });
+        const { rowsAtMost, ...options } = cfg;
+        const engine = await createLlmEngine(model, { worker: false, threads: 2, ...options });
         try {
           const prompts = texts.map((t) => engine.tokenizer.encodeChat([{ role: 'user', content: t }]));
           const order = prompts.map((_, j) => j);
@@ -146,7 +179,8 @@ describe('engine results do not depend on scheduling', () => {
           const stats = await engine.stats();
           if (cfg.prefixCacheBytes > 0) expect(stats.numCachedPromptTokens, `config ${i}`).toBeGreaterThan(1000);
           else expect(stats.numCachedPromptTokens).toBe(0);
-          expect(stats.maxBatchSize).toBeLessThanOrEqual(cfg.maxBatch);
+          expect(stats.maxBatchSize).toBeLessThanOrEqual(rowsAtMost ?? cfg.maxBatch);
+          if (i === 0) expect(stats.maxBatchSize).toBeGreaterThan(2);
           if (baseline) expect(results, `config ${i}`).toEqual(baseline);
           else baseline = results;
         } finally {
