@@ -30,7 +30,8 @@ const work = buildWorkload(args.data!, tokenizer, Math.ceil(rows / 50) + 1).slic
 const prefix = path.join(os.tmpdir(), `ipd-profile-${process.pid}`);
 const loaded = await loadCore(coreSpecOf(model), { threads: Number(args.threads), maxBatch: rows, profilePrefix: prefix, numerics: args.numerics as 'exact' | 'fast' });
 const { core } = loaded;
-work.forEach((r) => core.add({ requestId: r.id, promptTokenIds: r.promptIds, sampling: { maxNewTokens: 1_000_000, ignoreEos: true } }));
+// Limits just past the profiled steps: the KV budget reserves each row's final length.
+work.forEach((r) => core.add({ requestId: r.id, promptTokenIds: r.promptIds, sampling: { maxNewTokens: Number(args.steps) + 2, ignoreEos: true } }));
 // Prefill everything first (prefix and prefill steps), then time decode steps at full width.
 while (core.numWaiting > 0) await core.step();
 const s0 = { ...core.stats };
