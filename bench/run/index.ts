@@ -5,5 +5,5 @@ export type { RunOptions, RunSummary } from './run-benchmark';
 export { judgeResponse, judgeRun } from './judge';
 export type { JudgeOptions, JudgeSummary } from './judge';
 export { DEFAULT_MAX_NEW_TOKENS, JUDGE_MAX_NEW_TOKENS } from './defaults';
-export { commandLine, filesSha256, modelProvenance } from './provenance';
+export { commandLine, modelProvenance } from './provenance';
 export type { ModelProvenance } from './provenance';

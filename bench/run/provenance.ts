@@ -23,14 +23,14 @@ export interface ModelProvenance {
 export async function modelProvenance(generator: TextGenerator): Promise<ModelProvenance> {
   if (!(generator instanceof LocalGenerator)) return {};
   const { onnxPath, externalData, dtype } = generator.model;
-  return { revision: `sha256:${await filesSha256([onnxPath, ...externalData])}`, dtype, numerics: generator.numerics };
+  return { revision: `sha256:${await cachedFilesSha256([onnxPath, ...externalData])}`, dtype, numerics: generator.numerics };
 }
 
 /**
  * sha256 over the files' bytes in order. Weights run to gigabytes, so a digest is kept in the
  * cache keyed by the files' paths, sizes and modification times, and recomputed when any changes.
  */
-export async function filesSha256(files: readonly string[]): Promise<string> {
+async function cachedFilesSha256(files: readonly string[]): Promise<string> {
   const key = files.map((f) => {
     const st = statSync(f);
     return `${path.resolve(f)}|${st.size}|${st.mtimeMs}`;
